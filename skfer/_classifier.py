@@ -1,0 +1,641 @@
+"""FERClassifier: the study's CNNs as a scikit-learn classifier (on scikeras)."""
+
+import inspect
+import numbers
+import warnings
+
+import numpy as np
+from scikeras._utils import route_params
+from scikeras.wrappers import KerasClassifier
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import ClassifierTags
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_feature_names
+
+from ._keras import keras
+from ._random import resolve_seed, seeded
+from ._utils import as_image_batch, did_you_mean, pixel_scale_for
+from .exceptions import NotFittedError
+from .losses import LOSSES, get_loss
+from .models import get_model_builder
+
+__all__ = ["FERClassifier"]
+
+
+class _LabelEncoder(TransformerMixin, BaseEstimator):
+    """Class labels <-> integer indices; scores -> labels or probabilities."""
+
+    def __init__(self, categories=None):
+        self.categories = categories
+
+    def fit(self, y):
+        check_classification_targets(y)
+        classes = np.unique(y) if self.categories is None else np.asarray(
+            self.categories
+        )
+        if classes.size < 2:
+            raise ValueError(
+                f"y has only one class ({classes[0]!r}); a classifier needs at "
+                "least 2 classes to learn from."
+            )
+        self.classes_ = classes
+        self.n_classes_ = classes.size
+        return self
+
+    def transform(self, y):
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, self.n_classes_ - 1)
+        unknown = self.classes_[index] != y
+        if unknown.any():
+            raise ValueError(
+                f"y contains labels that fit did not see: "
+                f"{sorted(set(np.asarray(y)[unknown].tolist()))[:10]}. "
+                f"Known classes: {self.classes_.tolist()}."
+            )
+        return index.astype("int32")
+
+    def inverse_transform(self, scores, return_proba=False):
+        if return_proba:
+            return _softmax(scores)
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def get_metadata(self):
+        return {
+            "classes_": self.classes_,
+            "n_classes_": self.n_classes_,
+            "n_outputs_": 1,
+            "n_outputs_expected_": 1,
+        }
+
+
+def _softmax(scores):
+    scores = np.asarray(scores, dtype=np.float64)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+class FERClassifier(KerasClassifier):
+    """Facial-expression CNN (Model 1 / Model 2 of the study) as an estimator.
+
+    A scikit-learn classifier built on :class:`scikeras.wrappers.KerasClassifier`:
+    it works in ``Pipeline``, ``GridSearchCV``, ``cross_validate`` (with
+    stratified folds), ``VotingClassifier``, ``CalibratedClassifierCV`` and
+    ``BaggingClassifier``, clones, pickles and routes scikeras parameters
+    (``fit__*``, ``predict__*``, ``model__*``, ``optimizer__*``, ``callbacks``).
+
+    Parameters
+    ----------
+    model : str or callable, default="v2"
+        A registered model name (``"v1"`` is Model 1, ``"v2"`` is Model 2; see
+        :func:`skfer.models.list_models`) or a builder
+        ``f(input_shape, n_classes, *, dropout, l2, **model__params)`` that
+        returns an uncompiled ``keras.Model`` giving one raw score per class.
+    loss : {"crossentropy", "svm"}, default="crossentropy"
+        ``"crossentropy"``: softmax + cross-entropy. ``"svm"``: the L2
+        multiclass SVM loss on a linear head (see :mod:`skfer.losses`).
+    epochs : int, default=30
+        Training epochs (an upper bound when ``early_stopping`` is set).
+    batch_size : int, default=64
+        Mini-batch size for training and prediction.
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    beta_1 : float, default=0.9
+        Adam's first-moment decay.
+    dropout : float, default=0.25
+        Dropout rate of the built-in models.
+    l2 : float, default=0.0
+        L2 kernel regularisation of the built-in models.
+    svm_margin : float, default=1.0
+        Margin of the ``"svm"`` loss.
+    augment : bool, default=True
+        Random 10% width/height shifts and horizontal flips, done by Keras
+        preprocessing layers inside the model; active only while training.
+    validation_fraction : float, default=0.0
+        Fraction of the training data held out (stratified) to report
+        ``val_loss``/``val_accuracy`` per epoch. Ignored when ``fit`` gets
+        ``validation_data``.
+    early_stopping : int or None, default=None
+        Patience in epochs: stop when validation accuracy has not improved
+        for that many epochs and restore the weights of the best epoch.
+        Needs validation data (``validation_fraction`` or ``validation_data``).
+    class_weight : dict, "balanced" or None, default=None
+        Class weights, as in scikit-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seed for weight initialisation, shuffling, dropout and augmentation.
+        With a fixed value, training on CPU is deterministic (TensorFlow op
+        determinism is switched on for the duration of ``fit``).
+    verbose : int, default=0
+        0 is silent; 1 shows Keras' progress bar; 2 prints one line an epoch.
+    callbacks : list of keras.callbacks.Callback, optional
+        Extra Keras callbacks (routed as in scikeras).
+    image_shape : "auto", "row" or tuple of int, default="auto"
+        How flat pixel rows become images: ``"auto"`` reads each row as a
+        square grayscale image (2304 -> 48x48x1) and rejects other lengths;
+        a tuple ``(h, w, c)`` gives the shape; ``"row"`` reads any row as a
+        1 x n strip (only useful with custom models, e.g. on non-image
+        features). Image-shaped input ``(n, h, w[, c])`` is used as is.
+    optimizer : "adam" or keras optimizer, default="adam"
+        ``"adam"`` builds Adam from ``learning_rate`` and ``beta_1`` (plus
+        routed ``optimizer__*``); anything else is resolved by scikeras.
+    **kwargs
+        Other scikeras parameters and routed parameters (``fit__*``,
+        ``predict__*``, ``model__*``, ``optimizer__*``, ...).
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network (augmentation layers, then the registry network).
+    history_ : dict of list
+        Per-epoch ``loss``, ``accuracy`` and, with validation data,
+        ``val_loss`` and ``val_accuracy``.
+    classes_ : ndarray
+        Class labels, sorted.
+    n_features_in_ : int
+        Pixels per image (height x width x channels).
+    image_shape_ : tuple of int
+        ``(height, width, channels)`` the model was built for.
+    fit_epochs_ : int
+        Epochs actually trained by the last ``fit``.
+
+    Notes
+    -----
+    **Input.** ``X`` may be flat pixel rows ``(n, 2304)`` (a square grayscale
+    image per row; pandas DataFrames of pixel columns too), ``(n, 48, 48)`` or
+    ``(n, 48, 48, 1)``; other sizes work when all images share one.
+    Integer pixels (``uint8`` 0-255, as loaded by :mod:`skfer.datasets`) are
+    divided by 255, as in the study; float pixels are used as given, so scale
+    them yourself, e.g. with :class:`skfer.preprocessing.PixelScaler`, which
+    is the recommended first step of a pipeline.
+
+    **Scores and probabilities.** ``decision_function`` returns the network's
+    class scores; ``predict_proba`` is their softmax. For ``loss="svm"`` the
+    scores are SVM margins and their softmax is *not* a calibrated
+    probability: wrap the estimator in
+    :class:`sklearn.calibration.CalibratedClassifierCV` when probabilities
+    matter.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=60, random_state=0)
+    >>> clf = FERClassifier(model="v1", epochs=1, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 7)
+    """
+
+    _parameter_constraints = {
+        "model": [str, callable],
+        "loss": [StrOptions(set(LOSSES))],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "l2": [Interval(numbers.Real, 0, None, closed="left")],
+        "svm_margin": [Interval(numbers.Real, 0, None, closed="neither")],
+        "augment": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "image_shape": [StrOptions({"auto", "row"}), tuple],
+    }
+
+    def __init__(
+        self,
+        model="v2",
+        *,
+        loss="crossentropy",
+        epochs=30,
+        batch_size=64,
+        learning_rate=1e-3,
+        beta_1=0.9,
+        dropout=0.25,
+        l2=0.0,
+        svm_margin=1.0,
+        augment=True,
+        validation_fraction=0.0,
+        early_stopping=None,
+        class_weight=None,
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        image_shape="auto",
+        optimizer="adam",
+        **kwargs,
+    ):
+        for key in kwargs:
+            prefix = key.split("__", 1)[0]
+            if "__" not in key or prefix not in self._routing_prefixes | {
+                "callbacks",
+                "score",
+            }:
+                if key not in inspect.signature(KerasClassifier.__init__).parameters:
+                    known = [
+                        p
+                        for p in inspect.signature(type(self).__init__).parameters
+                        if p not in ("self", "kwargs")
+                    ]
+                    raise TypeError(
+                        f"{type(self).__name__} got an unknown parameter {key!r}."
+                        f"{did_you_mean(key, known)} Routed parameters start with "
+                        "one of fit__, predict__, model__, optimizer__, loss__, "
+                        "compile__, callbacks__."
+                    )
+        super().__init__(
+            model=model,
+            loss=loss,
+            epochs=epochs,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            random_state=random_state,
+            verbose=verbose,
+            callbacks=callbacks,
+            optimizer=optimizer,
+            **kwargs,
+        )
+        self.learning_rate = learning_rate
+        self.beta_1 = beta_1
+        self.dropout = dropout
+        self.l2 = l2
+        self.svm_margin = svm_margin
+        self.augment = augment
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.image_shape = image_shape
+
+    # ------------------------------------------------------------------ tags
+    def __sklearn_tags__(self):
+        # scikeras lists ClassifierMixin after BaseEstimator, so the base's
+        # tags win and sklearn (>= 1.6) would not see a classifier.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(poor_score=True)
+        tags.target_tags.required = True
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
+
+    # ------------------------------------------------------- validation
+    def _validate_params(self):
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {key: getattr(self, key) for key in self._parameter_constraints},
+            caller_name=type(self).__name__,
+        )
+        if isinstance(self.model, str):
+            get_model_builder(self.model)  # unknown names fail before any work
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        if y is not None:
+            y = self._validate_y(y)
+            if reset:
+                check_classification_targets(y)
+        if X is not None:
+            X = self._validate_X(X, reset=reset)
+        if y is not None:
+            if X is not None and X.shape[0] != y.shape[0]:
+                raise ValueError(
+                    f"X and y have different numbers of samples: X has "
+                    f"{X.shape[0]}, y has {y.shape[0]}."
+                )
+        return X, y
+
+    def _validate_X(self, X, reset):
+        if not (hasattr(X, "toarray") or hasattr(X, "to_numpy")):
+            X = np.asarray(X)
+        _check_feature_names(self, X, reset=reset)
+        image_shape = None if reset else self.image_shape_
+        if not reset and len(X.shape) == 2:
+            n_features = X.shape[1]
+            if n_features != self.n_features_in_:
+                h, w, c = self.image_shape_
+                raise ValueError(
+                    f"X has {n_features} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input "
+                    f"({h}x{w}{'' if c == 1 else f'x{c}'} pixels). Resize with "
+                    "skfer.preprocessing.Resize."
+                )
+        layout = self.image_shape
+        images = as_image_batch(
+            X,
+            image_shape=image_shape,
+            flat_layout="square" if layout == "auto" else layout,
+        )
+        if images.dtype == bool:
+            images = images.astype(np.uint8)
+        scale = pixel_scale_for(images.dtype)
+        if images.dtype.kind in "ui" and (images.min() < 0 or images.max() > 255):
+            raise ValueError(
+                "Integer pixels must be 8-bit grey levels in 0..255; got values "
+                f"from {images.min()} to {images.max()}. Pass floats scaled to "
+                "[0, 1] instead (e.g. with skfer.preprocessing.PixelScaler)."
+            )
+        images = images.astype(np.float32, copy=False)
+        if not np.isfinite(images).all():
+            raise ValueError(
+                "X contains NaN or infinity; every pixel must be a finite number. "
+                "Impute or drop those images first."
+            )
+        if scale != 1.0:
+            images = images * np.float32(scale)
+        if reset:
+            self.image_shape_ = tuple(int(d) for d in images.shape[1:])
+            self.n_features_in_ = int(np.prod(self.image_shape_))
+            self.X_dtype_ = np.dtype(np.float32)
+            self.X_shape_ = images.shape
+        return images
+
+    @staticmethod
+    def _validate_y(y):
+        if hasattr(y, "to_numpy"):
+            y = y.to_numpy()
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it was "
+                "flattened with y.ravel().",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be a 1-D array of class labels; got shape {y.shape}. "
+                "For one-hot targets pass y.argmax(axis=1)."
+            )
+        if y.shape[0] == 0:
+            raise ValueError("y is empty: 0 labels.")
+        return y
+
+    # ----------------------------------------------------- scikeras hooks
+    @property
+    def target_encoder(self):
+        return _LabelEncoder(categories=getattr(self, "classes_", None))
+
+    def _check_model_param(self):
+        model = self.model
+        if isinstance(model, str):
+            return get_model_builder(model)
+        if isinstance(model, keras.Model):
+            raise TypeError(
+                "model must be a registered name or a builder function "
+                "f(input_shape, n_classes, **kwargs) returning a keras.Model; "
+                "got a built keras.Model, which cannot be cloned. Wrap it: "
+                "model=lambda input_shape, n_classes, **kw: my_model."
+            )
+        if callable(model):
+            return model
+        raise TypeError(
+            f"model must be a registered name or a builder function; got "
+            f"{type(model).__name__}."
+        )
+
+    def _get_compile_kwargs(self):
+        params = self.get_params()
+        if isinstance(self.optimizer, str) and self.optimizer == "adam":
+            optimizer = keras.optimizers.Adam(
+                learning_rate=self.learning_rate, beta_1=self.beta_1
+            )
+            optimizer_params = route_params(
+                params, destination="optimizer", pass_filter=set(), strict=True
+            )
+            if optimizer_params:
+                optimizer = keras.optimizers.Adam(
+                    **{
+                        "learning_rate": self.learning_rate,
+                        "beta_1": self.beta_1,
+                        **optimizer_params,
+                    }
+                )
+        else:
+            optimizer = super()._get_compile_kwargs()["optimizer"]
+        return {
+            "optimizer": optimizer,
+            "loss": get_loss(self.loss, svm_margin=self.svm_margin),
+            "metrics": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+            "run_eagerly": self.run_eagerly,
+        }
+
+    def _build_keras_model(self):
+        self._validate_params()
+        builder = self._check_model_param()
+        params = self.get_params()
+        model_kwargs = route_params(
+            params, destination="model", pass_filter=set(), strict=True
+        )
+        accepted = inspect.signature(builder).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+        for key in ("dropout", "l2"):
+            if takes_any or key in accepted:
+                model_kwargs.setdefault(key, getattr(self, key))
+        with seeded(self._seed):
+            net = builder(self.image_shape_, self.n_classes_, **model_kwargs)
+            if not isinstance(net, keras.Model):
+                raise TypeError(
+                    f"The model builder must return a keras.Model; got "
+                    f"{type(net).__name__}."
+                )
+            inputs = keras.Input(self.image_shape_, name="image")
+            x = inputs
+            if self.augment:
+                x = keras.Sequential(
+                    [
+                        keras.layers.RandomTranslation(0.1, 0.1, fill_mode="nearest"),
+                        keras.layers.RandomFlip("horizontal"),
+                    ],
+                    name="augment",
+                )(x)
+            outputs = net(x)
+            model = keras.Model(inputs, outputs, name=f"FERClassifier_{net.name}")
+        model.compile(**self._get_compile_kwargs())
+        return model
+
+    def _check_model_compatibility(self, y):
+        n_out = self.model_.outputs[0].shape[-1]
+        if len(self.model_.outputs) != 1 or n_out != self.n_classes_:
+            raise ValueError(
+                f"The model must output one score per class ({self.n_classes_}); "
+                f"it outputs {n_out}. Use the n_classes argument of the builder."
+            )
+
+    def _initialize(self, X, y=None):
+        self._validate_params()
+        self._seed = resolve_seed(self.random_state)
+        self._random_state = self._seed
+        return super()._initialize(X, y)
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        validation_data = kwargs.pop("validation_data", None)
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            X_val, y_val = self._validate_data(X_val, y_val)
+            validation_data = (X_val, self.target_encoder_.transform(y_val))
+        elif self.validation_fraction:
+            X, X_val, y, y_val, sample_weight = self._hold_out(X, y, sample_weight)
+            validation_data = (X_val, y_val)
+        callbacks = list(self._fit_callbacks)
+        if self.early_stopping is not None:
+            if validation_data is None:
+                raise ValueError(
+                    "early_stopping needs validation data: set "
+                    "validation_fraction or call fit(X, y, validation_data=(X_val, "
+                    "y_val))."
+                )
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_accuracy",
+                    mode="max",
+                    patience=self.early_stopping,
+                    restore_best_weights=True,
+                )
+            )
+        fit_args = route_params(
+            self.get_params(), destination="fit", pass_filter=self._fit_kwargs
+        )
+        fit_args = {k: v for k, v in fit_args.items() if not k.startswith("callbacks")}
+        fit_args.update(
+            sample_weight=sample_weight,
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            validation_data=validation_data,
+        )
+        fit_args.pop("validation_split", None)
+        fit_args.update(kwargs)
+        with seeded(self._seed):
+            hist = self.model_.fit(x=X, y=y, **fit_args)
+        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+            self.history_ = {}
+        for key, values in hist.history.items():
+            self.history_.setdefault(key, []).extend(float(v) for v in values)
+        self.fit_epochs_ = len(hist.history.get("loss", []))
+
+    def _hold_out(self, X, y, sample_weight):
+        arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
+        try:
+            parts = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                stratify=y,
+                random_state=self._seed,
+            )
+        except ValueError:  # a class too small to stratify
+            parts = train_test_split(
+                *arrays, test_size=self.validation_fraction, random_state=self._seed
+            )
+        X_tr, X_val, y_tr, y_val = parts[:4]
+        w_tr = parts[4] if sample_weight is not None else None
+        return X_tr, X_val, y_tr, y_val, w_tr
+
+    # ------------------------------------------------------------ public
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Train a new network on images ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h*w), (n, h, w) or (n, h, w, 1)
+            Training images (see the class notes on pixel scaling).
+        y : array-like of shape (n,)
+            Class labels of any type (ints, strings, ...).
+        sample_weight : array-like of shape (n,), optional
+            Per-sample weights.
+        **kwargs
+            ``validation_data=(X_val, y_val)`` for per-epoch validation
+            (e.g. FER2013 PublicTest) and early stopping; other keys go to
+            ``keras.Model.fit``.
+
+        Returns
+        -------
+        self : FERClassifier
+            The fitted estimator.
+        """
+        self._validate_params()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None. Pass the class labels of X."
+            )
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def _predict_raw(self, X, **kwargs):
+        if not self.__sklearn_is_fitted__():
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call "
+                "'fit' with training data first, or load a trained model."
+            )
+        return super()._predict_raw(X, **kwargs)
+
+    def decision_function(self, X):
+        """Class scores of the network (logits, or SVM margins).
+
+        Parameters
+        ----------
+        X : array-like
+            Images, as for ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n, n_classes), or (n,) for two classes
+            Raw scores; for two classes, the score of ``classes_[1]`` minus
+            that of ``classes_[0]`` (scikit-learn's convention).
+        """
+        scores = np.asarray(self._predict_raw(X), dtype=np.float64)
+        if scores.shape[1] == 2:
+            return scores[:, 1] - scores[:, 0]
+        return scores
+
+    def predict_proba(self, X, **kwargs):
+        """Softmax of the class scores.
+
+        For ``loss="svm"`` these are not calibrated probabilities; use
+        :class:`sklearn.calibration.CalibratedClassifierCV` for those.
+
+        Parameters
+        ----------
+        X : array-like
+            Images, as for ``fit``.
+        **kwargs
+            Passed to ``keras.Model.predict``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        return _softmax(self._predict_raw(X, **kwargs))
+
+    def predict(self, X, **kwargs):
+        """Predicted class labels (arg-max of the class scores).
+
+        Parameters
+        ----------
+        X : array-like
+            Images, as for ``fit``.
+        **kwargs
+            Passed to ``keras.Model.predict``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n,)
+            Labels from ``classes_``.
+        """
+        scores = self._predict_raw(X, **kwargs)
+        return self.classes_[np.argmax(scores, axis=1)]

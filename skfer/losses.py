@@ -1,0 +1,104 @@
+"""Losses for the score heads of skfer's models.
+
+Both losses take integer class labels (shape ``(n,)`` or ``(n, 1)``) and raw
+class scores ``(n, n_classes)``, are written with ``keras.ops`` (so they work
+on any Keras backend) and are registered for Keras serialisation, so a saved
+``.keras`` model loads back with them.
+
+* ``"crossentropy"``: softmax + cross-entropy, i.e. sparse categorical
+  cross-entropy on logits.
+* ``"svm"``: the L2 multiclass SVM loss of the study,
+
+  .. math:: L = \\tfrac12 \\sum_{j \\ne y} \\max(0,\\, s_j - s_y + \\Delta)^2,
+
+  averaged over the batch, with margin :math:`\\Delta` (default 1).
+"""
+
+from ._keras import keras
+from ._utils import did_you_mean
+
+ops = keras.ops
+
+__all__ = ["MulticlassSquaredHinge", "get_loss", "LOSSES"]
+
+LOSSES = ("crossentropy", "svm")
+
+
+@keras.saving.register_keras_serializable(package="skfer")
+class MulticlassSquaredHinge(keras.losses.Loss):
+    """L2 multiclass SVM loss on raw class scores.
+
+    ``L = 0.5 * sum_{j != y} max(0, s_j - s_y + margin) ** 2`` per sample.
+
+    Parameters
+    ----------
+    margin : float, default=1.0
+        The margin :math:`\\Delta` by which the true class score must exceed
+        every other score.
+    reduction : str, default="sum_over_batch_size"
+        Keras reduction over the batch.
+    name : str, default="multiclass_squared_hinge"
+        Loss name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.losses import MulticlassSquaredHinge
+    >>> scores = np.array([[2.0, 1.5, -1.0]], dtype="float32")
+    >>> float(MulticlassSquaredHinge()(np.array([0]), scores))  # 0.5 * 0.5**2
+    0.125
+    """
+
+    def __init__(
+        self,
+        margin=1.0,
+        reduction="sum_over_batch_size",
+        name="multiclass_squared_hinge",
+        **kwargs,
+    ):
+        super().__init__(reduction=reduction, name=name, **kwargs)
+        self.margin = float(margin)
+
+    def call(self, y_true, y_pred):
+        y_pred = ops.convert_to_tensor(y_pred)
+        n_classes = ops.shape(y_pred)[-1]
+        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        one_hot = ops.one_hot(labels, n_classes, dtype=y_pred.dtype)
+        true_score = ops.sum(y_pred * one_hot, axis=-1, keepdims=True)
+        violations = ops.relu(y_pred - true_score + self.margin) * (1.0 - one_hot)
+        return 0.5 * ops.sum(ops.square(violations), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "margin": self.margin}
+
+
+def get_loss(name, *, svm_margin=1.0):
+    """Return the Keras loss object for ``name``.
+
+    Parameters
+    ----------
+    name : {"crossentropy", "svm"} or keras.losses.Loss
+        Loss name; a Keras loss object is returned unchanged.
+    svm_margin : float, default=1.0
+        Margin of the ``"svm"`` loss.
+
+    Returns
+    -------
+    loss : keras.losses.Loss
+
+    Examples
+    --------
+    >>> from skfer.losses import get_loss
+    >>> type(get_loss("svm")).__name__
+    'MulticlassSquaredHinge'
+    """
+    if isinstance(name, keras.losses.Loss):
+        return name
+    if name == "crossentropy":
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    if name == "svm":
+        return MulticlassSquaredHinge(margin=svm_margin)
+    raise ValueError(
+        f"Unknown loss {name!r}.{did_you_mean(name, LOSSES)} Use one of "
+        f"{', '.join(map(repr, LOSSES))}, or pass a keras.losses.Loss instance."
+    )

@@ -1,0 +1,640 @@
+"""Transformers that turn raw images into model input (no TensorFlow import).
+
+All are stateless scikit-learn transformers: ``fit`` only records the input
+size, so they can sit anywhere in a ``Pipeline``. Image arrays are
+``(n, h, w)`` grayscale, ``(n, h, w, c)`` colour (RGB order) or flat square
+grayscale rows ``(n, h*w)``.
+
+Face detection uses OpenCV's Haar cascade (``haarcascade_frontalface_default``),
+shipped with ``opencv-python-headless`` 4.x. OpenCV 5 removed
+``cv2.CascadeClassifier`` and the cascade files, so skfer pins ``<5``; the
+cascade is fast on CPU (a few ms per 640x480 frame) and needs no download.
+"""
+
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._image_io import read_image
+from ._utils import as_image_batch
+from .exceptions import DataFormatError, FaceNotFoundError
+
+__all__ = [
+    "PixelScaler",
+    "ToGrayscale",
+    "Resize",
+    "ImageReader",
+    "FaceCropper",
+]
+
+
+def _check_images(X, name="X"):
+    """Validated ``(n, h, w, c)`` view plus whether the input was flat rows."""
+    flat = np.ndim(X) == 2
+    images = as_image_batch(X, name=name)
+    if images.dtype == bool:
+        images = images.astype(np.uint8)
+    if images.dtype.kind == "f" and not np.isfinite(images).all():
+        raise ValueError(
+            f"{name} contains NaN or infinity; every pixel must be a finite number."
+        )
+    return images, flat
+
+
+def _restore(images, flat):
+    """Return ``(n, h, w, c)`` images in the layout the caller gave."""
+    if flat:
+        return images.reshape(len(images), -1)
+    if images.shape[-1] == 1:
+        return images[..., 0]
+    return images
+
+
+def _pixel_names(n):
+    return np.asarray([f"pixel{i}" for i in range(n)], dtype=object)
+
+
+class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
+    """Shared fit/tags/feature names of the image transformers."""
+
+    def fit(self, X, y=None):
+        """Record the number of input features; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like
+            Images.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        images, _ = _check_images(X)
+        self.n_features_in_ = int(np.prod(images.shape[1:]))
+        return self
+
+    def _validate_params(self):
+        """Subclasses check their parameters here (called by fit and transform)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _output_features(self):
+        return self.n_features_in_
+
+    def get_feature_names_out(self, input_features=None):
+        """Pixel names of the output: ``pixel0``, ``pixel1``, ...
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self, "n_features_in_")
+        return _pixel_names(self._output_features())
+
+
+class PixelScaler(_StatelessImageTransformer):
+    """Scale grey levels 0-255 to [0, 1] (as in the study), optionally per image.
+
+    Parameters
+    ----------
+    scale : float, default=1/255
+        Multiplier applied to every pixel.
+    per_image : bool, default=False
+        After scaling, standardise each image to zero mean and unit variance
+        (images with constant pixels become all zeros).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.preprocessing import PixelScaler
+    >>> PixelScaler().fit_transform(np.array([[0, 255, 51, 102]], np.uint8))
+    array([[0. , 1. , 0.2, 0.4]], dtype=float32)
+    """
+
+    def __init__(self, *, scale=1 / 255, per_image=False):
+        self.scale = scale
+        self.per_image = per_image
+
+    def _validate_params(self):
+        if not np.isscalar(self.scale) or not self.scale > 0:
+            raise ValueError(f"scale must be a positive number; got {self.scale!r}.")
+
+    def transform(self, X):
+        """Return the scaled pixels as float32, in the input's layout.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or flat pixel rows.
+
+        Returns
+        -------
+        X_scaled : ndarray of float32
+        """
+        self._validate_params()
+        images, flat = _check_images(X)
+        out = images.astype(np.float32) * np.float32(self.scale)
+        if self.per_image:
+            axes = tuple(range(1, out.ndim))
+            mean = out.mean(axis=axes, keepdims=True)
+            std = out.std(axis=axes, keepdims=True)
+            out = (out - mean) / np.where(std > 0, std, 1).astype(np.float32)
+        return _restore(out, flat)
+
+
+class ToGrayscale(_StatelessImageTransformer):
+    """Convert RGB(A) images to one grey channel (ITU-R 601 luma).
+
+    Grayscale input passes through unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.preprocessing import ToGrayscale
+    >>> rgb = np.zeros((1, 4, 4, 3), np.uint8); rgb[..., 0] = 255
+    >>> ToGrayscale().fit_transform(rgb)[0, 0, 0]
+    np.uint8(76)
+    """
+
+    def transform(self, X):
+        """Return ``(n, h, w)`` grayscale images (flat rows stay flat).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, h, w, 3|4), (n, h, w) or (n, h*w)
+
+        Returns
+        -------
+        gray : ndarray, same dtype as X
+        """
+        images, flat = _check_images(X)
+        channels = images.shape[-1]
+        if channels == 1:
+            return _restore(images, flat)
+        if channels not in (3, 4):
+            raise ValueError(
+                f"ToGrayscale expects 1, 3 (RGB) or 4 (RGBA) channels; got {channels}."
+            )
+        weights = np.array([0.299, 0.587, 0.114], dtype=np.float64)
+        gray = images[..., :3].astype(np.float64) @ weights
+        if images.dtype.kind in "ui":
+            gray = np.clip(np.round(gray), 0, np.iinfo(images.dtype).max)
+        return gray.astype(images.dtype)
+
+    def _output_features(self):
+        return self.n_features_in_ // self._channels_in
+
+    def fit(self, X, y=None):
+        """Record the input size; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        images, _ = _check_images(X)
+        self._channels_in = images.shape[-1] if images.shape[-1] in (3, 4) else 1
+        self.n_features_in_ = int(np.prod(images.shape[1:]))
+        return self
+
+
+class Resize(_StatelessImageTransformer):
+    """Resize images to ``size`` (OpenCV; area averaging when shrinking).
+
+    Parameters
+    ----------
+    size : tuple of int, default=(48, 48)
+        ``(height, width)`` of the output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.preprocessing import Resize
+    >>> Resize(size=(48, 48)).fit_transform(np.zeros((2, 96, 96), np.uint8)).shape
+    (2, 48, 48)
+    """
+
+    def __init__(self, size=(48, 48)):
+        self.size = size
+
+    def _validate_params(self):
+        size = self.size
+        if (
+            not isinstance(size, (tuple, list))
+            or len(size) != 2
+            or not all(isinstance(s, (int, np.integer)) and s > 0 for s in size)
+        ):
+            raise ValueError(
+                f"size must be (height, width) with two positive ints; got {size!r}."
+            )
+
+    def transform(self, X):
+        """Return the resized images, in the input's layout and dtype.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or flat square rows.
+
+        Returns
+        -------
+        resized : ndarray
+        """
+        import cv2
+
+        self._validate_params()
+        images, flat = _check_images(X)
+        height, width = self.size
+        if images.dtype == np.float64 or images.dtype.kind in "iu" and images.dtype != np.uint8:
+            work = images.astype(np.float32)
+        else:
+            work = images
+        shrink = height * width < images.shape[1] * images.shape[2]
+        interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+        out = np.empty((len(images), height, width, images.shape[-1]), work.dtype)
+        for i, image in enumerate(work):
+            resized = cv2.resize(image, (width, height), interpolation=interpolation)
+            out[i] = resized.reshape(height, width, -1)
+        out = out.astype(images.dtype, copy=False)
+        return _restore(out, flat)
+
+    def _output_features(self):
+        return self.size[0] * self.size[1] * max(1, self._channels)
+
+    def fit(self, X, y=None):
+        """Record the input size; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        images, _ = _check_images(X)
+        self._channels = images.shape[-1]
+        self.n_features_in_ = int(np.prod(images.shape[1:]))
+        return self
+
+
+class ImageReader(TransformerMixin, BaseEstimator):
+    """Read image files: a sequence of paths in, an image array out.
+
+    Parameters
+    ----------
+    grayscale : bool, default=True
+        Convert to one channel; else RGB.
+    size : tuple of int (height, width), optional
+        Resize while reading; without it all images must share one size.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skfer.preprocessing import ImageReader
+    >>> path = os.path.join(tempfile.mkdtemp(), "face.png")
+    >>> Image.fromarray(np.full((60, 60), 7, np.uint8)).save(path)
+    >>> ImageReader(size=(48, 48)).fit_transform([path]).shape
+    (1, 48, 48)
+    """
+
+    def __init__(self, *, grayscale=True, size=None):
+        self.grayscale = grayscale
+        self.size = size
+
+    def fit(self, X, y=None):
+        """Nothing to learn; checks ``X`` is a sequence of paths.
+
+        Parameters
+        ----------
+        X : sequence of str or path-like
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._paths(X)
+        self.n_features_in_ = 1
+        return self
+
+    @staticmethod
+    def _paths(X):
+        if hasattr(X, "to_numpy"):
+            X = X.to_numpy()
+        if isinstance(X, (str, os.PathLike)):
+            raise TypeError(
+                "ImageReader expects a sequence of paths, not a single path: wrap "
+                "it in a list."
+            )
+        paths = [os.fspath(p) for p in np.asarray(X, dtype=object).ravel()]
+        if not paths:
+            raise ValueError("ImageReader got no paths.")
+        return paths
+
+    def transform(self, X):
+        """Read the files.
+
+        Parameters
+        ----------
+        X : sequence of str or path-like
+
+        Returns
+        -------
+        images : ndarray of uint8, shape (n, h, w) or (n, h, w, 3)
+
+        Raises
+        ------
+        FileNotFoundError
+            Listing every missing file.
+        DataFormatError
+            Listing every unreadable file, or when sizes differ and ``size``
+            is None.
+        """
+        paths = self._paths(X)
+        missing = [p for p in paths if not os.path.isfile(p)]
+        if missing:
+            raise FileNotFoundError(
+                f"{len(missing)} image file(s) not found: {missing[:5]}"
+                + (" ..." if len(missing) > 5 else "")
+            )
+        images, bad = [], []
+        for path in paths:
+            try:
+                images.append(read_image(path, grayscale=self.grayscale, size=self.size))
+            except DataFormatError as exc:
+                bad.append(f"{path}: {exc}")
+        if bad:
+            raise DataFormatError(
+                f"{len(bad)} file(s) could not be read as images:\n" + "\n".join(bad)
+            )
+        shapes = {image.shape for image in images}
+        if len(shapes) > 1:
+            raise DataFormatError(
+                f"The images have different sizes {sorted(shapes)[:4]}; pass "
+                "size=(48, 48) to resize them while reading."
+            )
+        return np.stack(images)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+_CASCADE = {}
+
+
+def _face_cascade():
+    """The OpenCV frontal-face Haar cascade, loaded once per process."""
+    import cv2
+
+    if "frontal" not in _CASCADE:
+        if not hasattr(cv2, "CascadeClassifier") or not hasattr(cv2, "data"):
+            raise ImportError(
+                "FaceCropper needs OpenCV 4.x with its Haar cascades "
+                "(pip install 'opencv-python-headless<5'); OpenCV 5 removed them."
+            )
+        path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
+        cascade = cv2.CascadeClassifier(path)
+        if cascade.empty():
+            raise ImportError(f"OpenCV could not load its face cascade from {path!r}.")
+        _CASCADE["frontal"] = cascade
+    return _CASCADE["frontal"]
+
+
+def _to_gray_uint8(image):
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.ndim == 3:
+        if image.shape[-1] not in (3, 4):
+            raise ValueError(
+                f"Images must be grayscale or RGB(A); got {image.shape[-1]} channels."
+            )
+        image = ToGrayscale().fit_transform(image[np.newaxis])[0]
+    if image.ndim != 2:
+        raise ValueError(f"Each image must be 2-D or 3-D; got shape {image.shape}.")
+    if image.dtype != np.uint8:
+        if image.dtype.kind == "f":
+            if not np.isfinite(image).all():
+                raise ValueError("Images contain NaN or infinity.")
+            scale = 255.0 if image.max() <= 1.0 else 1.0
+            image = np.clip(np.round(image * scale), 0, 255)
+        image = image.astype(np.uint8)
+    return image
+
+
+class FaceCropper(TransformerMixin, BaseEstimator):
+    """Crop the largest face of each image to a square grayscale patch.
+
+    Uses OpenCV's frontal-face Haar cascade. Images may have any size and be
+    grayscale or RGB; a list of differently sized images is accepted.
+
+    Parameters
+    ----------
+    size : tuple of int, default=(48, 48)
+        ``(height, width)`` of the crops.
+    margin : float, default=0.1
+        Extra border around the detected box, as a fraction of its side.
+    on_missing : {"keep", "mark", "raise"}, default="keep"
+        For an image with no face: ``"keep"`` uses the whole image (centre
+        square, resized); ``"mark"`` does the same and records which images
+        had no face in ``missing_``; ``"raise"`` raises FaceNotFoundError.
+    scale_factor : float, default=1.1
+        Cascade scale step.
+    min_neighbors : int, default=5
+        Cascade detections needed to accept a face.
+    min_face_size : int, default=24
+        Smallest face side in pixels.
+
+    Attributes
+    ----------
+    missing_ : ndarray of bool
+        With ``on_missing="mark"``: for the last ``transform``, True where no
+        face was found.
+
+    Examples
+    --------
+    >>> from skimage.data import astronaut
+    >>> from skfer.preprocessing import FaceCropper
+    >>> FaceCropper().fit_transform([astronaut()]).shape
+    (1, 48, 48)
+    """
+
+    def __init__(
+        self,
+        *,
+        size=(48, 48),
+        margin=0.1,
+        on_missing="keep",
+        scale_factor=1.1,
+        min_neighbors=5,
+        min_face_size=24,
+    ):
+        self.size = size
+        self.margin = margin
+        self.on_missing = on_missing
+        self.scale_factor = scale_factor
+        self.min_neighbors = min_neighbors
+        self.min_face_size = min_face_size
+
+    def _validate_params(self):
+        if self.on_missing not in ("keep", "mark", "raise"):
+            raise ValueError(
+                "on_missing must be 'keep', 'mark' or 'raise'; got "
+                f"{self.on_missing!r}."
+            )
+        if not 0 <= self.margin < 2:
+            raise ValueError(f"margin must be in [0, 2); got {self.margin!r}.")
+        Resize(self.size)._validate_params()
+
+    def fit(self, X, y=None):
+        """Nothing to learn.
+
+        Parameters
+        ----------
+        X : images
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        return self
+
+    def detect(self, X):
+        """Face boxes of every image, largest first.
+
+        Parameters
+        ----------
+        X : sequence of images (h, w), (h, w, 3) or an array of them
+
+        Returns
+        -------
+        boxes : list of ndarray of shape (n_faces, 4)
+            ``(x, y, width, height)`` per face, in pixels, largest first.
+        """
+        cascade = _face_cascade()
+        boxes = []
+        for image in self._images(X):
+            found = cascade.detectMultiScale(
+                image,
+                scaleFactor=self.scale_factor,
+                minNeighbors=self.min_neighbors,
+                minSize=(self.min_face_size, self.min_face_size),
+            )
+            found = np.asarray(found, dtype=int).reshape(-1, 4)
+            order = np.argsort(-(found[:, 2] * found[:, 3]), kind="stable")
+            boxes.append(found[order])
+        return boxes
+
+    @staticmethod
+    def _images(X):
+        if isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object:
+            X = list(X)
+        if isinstance(X, np.ndarray) and X.ndim == 2:
+            X = [X]
+        if not isinstance(X, (list, tuple)) and not (
+            isinstance(X, np.ndarray) and X.dtype == object
+        ):
+            raise TypeError(
+                "FaceCropper expects images: an array (n, h, w[, 3]) or a list of "
+                f"arrays; got {type(X).__name__}. Read files with ImageReader."
+            )
+        if len(X) == 0:
+            raise ValueError("FaceCropper got no images.")
+        return [_to_gray_uint8(image) for image in X]
+
+    def transform(self, X):
+        """Return the face crops, ``(n, height, width)`` uint8.
+
+        Parameters
+        ----------
+        X : sequence of images
+
+        Returns
+        -------
+        crops : ndarray of uint8
+        """
+        import cv2
+
+        self._validate_params()
+        images = self._images(X)
+        boxes = self.detect(images)
+        height, width = self.size
+        crops = np.empty((len(images), height, width), np.uint8)
+        missing = np.zeros(len(images), dtype=bool)
+        for i, (image, found) in enumerate(zip(images, boxes)):
+            if len(found):
+                x, y, w, h = found[0]
+                side = int(round(max(w, h) * (1 + 2 * self.margin)))
+                cx, cy = x + w / 2, y + h / 2
+            else:
+                if self.on_missing == "raise":
+                    raise FaceNotFoundError(
+                        f"No face found in image {i} (shape {image.shape}). Use "
+                        "on_missing='keep' or 'mark' to use the whole image instead."
+                    )
+                missing[i] = True
+                side = min(image.shape)
+                cx, cy = image.shape[1] / 2, image.shape[0] / 2
+            crops[i] = self._crop(image, cx, cy, side, cv2)
+        if self.on_missing == "mark":
+            self.missing_ = missing
+        return crops
+
+    def _crop(self, image, cx, cy, side, cv2):
+        height, width = self.size
+        half = side / 2
+        x0, y0 = int(round(cx - half)), int(round(cy - half))
+        x1, y1 = x0 + side, y0 + side
+        pad = max(0, -x0, -y0, x1 - image.shape[1], y1 - image.shape[0])
+        if pad:
+            image = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            x0, y0, x1, y1 = x0 + pad, y0 + pad, x1 + pad, y1 + pad
+        patch = image[y0:y1, x0:x1]
+        interpolation = cv2.INTER_AREA if side > height else cv2.INTER_LINEAR
+        return cv2.resize(patch, (width, height), interpolation=interpolation)
+
+    def get_feature_names_out(self, input_features=None):
+        """Pixel names of the crops.
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        return _pixel_names(self.size[0] * self.size[1])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.three_d_array = True
+        return tags

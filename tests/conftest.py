@@ -1,0 +1,74 @@
+"""Shared fixtures: a tiny registered model and small synthetic faces."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATA = Path(
+    os.environ.get("SKFER_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+def tiny_model(input_shape, n_classes, *, dropout=0.0, l2=0.0, width=8):
+    """A very small CNN (any input size) that keeps tests fast."""
+    from skfer._keras import keras
+
+    L = keras.layers
+    inputs = keras.Input(input_shape)
+    x = L.Conv2D(width, 3, padding="same", activation="relu")(inputs)
+    x = L.MaxPooling2D(2, padding="same")(x)
+    x = L.Flatten()(x)
+    x = L.Dropout(dropout)(x)
+    x = L.Dense(16, activation="relu", name="embedding")(x)
+    return keras.Model(inputs, L.Dense(n_classes, name="scores")(x))
+
+
+def _register_tiny():
+    from skfer.models import list_models, register_model
+
+    if "tiny" not in list_models():
+        register_model("tiny")(tiny_model)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tiny_registered():
+    _register_tiny()
+
+
+@pytest.fixture(scope="session")
+def faces():
+    """(X, y): 140 synthetic 48x48 faces as flat uint8 rows, 7 classes."""
+    from skfer.datasets import make_faces
+
+    return make_faces(n_samples=140, random_state=0)
+
+
+@pytest.fixture(scope="session")
+def small_faces():
+    """(X, y): 90 synthetic 16x16 faces, 3 classes (for the fastest tests)."""
+    from skfer.datasets import make_faces
+
+    return make_faces(n_samples=90, n_classes=3, image_size=16, random_state=1)
+
+
+@pytest.fixture(scope="session")
+def fer2013_npz():
+    path = SHARED_DATA / "fer2013.npz"
+    if not path.exists():
+        pytest.skip(f"real data not available ({path})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ckplus_npz():
+    path = SHARED_DATA / "ckplus48.npz"
+    if not path.exists():
+        pytest.skip(f"real data not available ({path})")
+    return path
+
+
+@pytest.fixture
+def rng():
+    return np.random.RandomState(0)
