@@ -37,8 +37,8 @@ class _LabelEncoder(TransformerMixin, BaseEstimator):
 
     def fit(self, y):
         check_classification_targets(y)
-        classes = np.unique(y) if self.categories is None else np.asarray(
-            self.categories
+        classes = (
+            np.unique(y) if self.categories is None else np.asarray(self.categories)
         )
         if classes.size < 2:
             raise ValueError(

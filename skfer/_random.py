@@ -40,10 +40,10 @@ def seeded(seed):
         yield
         return
     import tensorflow as tf
-    from tensorflow.python.framework import config as tf_config
     from keras.src.backend.common import global_state
     from keras.src.random import seed_generator
     from keras.src.utils import rng_utils
+    from tensorflow.python.framework import config as tf_config
 
     from ._keras import keras
 

@@ -73,7 +73,9 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
             "To read image files, use skfer.preprocessing.ImageReader first."
         )
     if X.dtype.kind == "c":
-        raise TypeError(f"{name} must hold real pixel values; got complex numbers.")
+        raise ValueError(
+            f"Complex data not supported: {name} must hold real pixel values."
+        )
     if X.ndim < 2 or X.ndim > 4:
         raise ValueError(
             f"{name} must be flat pixel rows (n, h*w), images (n, h, w) or "

@@ -30,10 +30,16 @@ __all__ = [
 ]
 
 
-def _check_images(X, name="X"):
-    """Validated ``(n, h, w, c)`` view plus whether the input was flat rows."""
+def _check_images(X, name="X", flat_layout="square"):
+    """Validated ``(n, h, w, c)`` view plus whether the input was flat rows.
+
+    ``flat_layout="row"`` accepts flat rows of any length (for element-wise
+    transformers that do not need the image geometry).
+    """
+    if not hasattr(X, "toarray"):
+        X = np.asarray(X) if not hasattr(X, "to_numpy") else X.to_numpy()
     flat = np.ndim(X) == 2
-    images = as_image_batch(X, name=name)
+    images = as_image_batch(X, name=name, flat_layout=flat_layout)
     if images.dtype == bool:
         images = images.astype(np.uint8)
     if images.dtype.kind == "f" and not np.isfinite(images).all():
@@ -41,6 +47,17 @@ def _check_images(X, name="X"):
             f"{name} contains NaN or infinity; every pixel must be a finite number."
         )
     return images, flat
+
+
+def _check_n_features(transformer, images):
+    """Once fitted, the input must have as many values as at fit time."""
+    expected = getattr(transformer, "n_features_in_", None)
+    got = int(np.prod(images.shape[1:]))
+    if expected is not None and got != expected:
+        raise ValueError(
+            f"X has {got} features, but {type(transformer).__name__} is expecting "
+            f"{expected} features as input (the image size seen in fit)."
+        )
 
 
 def _restore(images, flat):
@@ -73,9 +90,11 @@ class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        images, _ = _check_images(X)
+        images, _ = _check_images(X, flat_layout=self._flat_layout)
         self.n_features_in_ = int(np.prod(images.shape[1:]))
         return self
+
+    _flat_layout = "row"
 
     def _validate_params(self):
         """Subclasses check their parameters here (called by fit and transform)."""
@@ -119,7 +138,7 @@ class PixelScaler(_StatelessImageTransformer):
     --------
     >>> import numpy as np
     >>> from skfer.preprocessing import PixelScaler
-    >>> PixelScaler().fit_transform(np.array([[0, 255, 51, 102]], np.uint8))
+    >>> PixelScaler().fit_transform(np.array([[0, 255, 51, 102]], np.uint8)).round(3)
     array([[0. , 1. , 0.2, 0.4]], dtype=float32)
     """
 
@@ -130,6 +149,11 @@ class PixelScaler(_StatelessImageTransformer):
     def _validate_params(self):
         if not np.isscalar(self.scale) or not self.scale > 0:
             raise ValueError(f"scale must be a positive number; got {self.scale!r}.")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
 
     def transform(self, X):
         """Return the scaled pixels as float32, in the input's layout.
@@ -144,7 +168,8 @@ class PixelScaler(_StatelessImageTransformer):
         X_scaled : ndarray of float32
         """
         self._validate_params()
-        images, flat = _check_images(X)
+        images, flat = _check_images(X, flat_layout="row")
+        _check_n_features(self, images)
         out = images.astype(np.float32) * np.float32(self.scale)
         if self.per_image:
             axes = tuple(range(1, out.ndim))
@@ -179,7 +204,8 @@ class ToGrayscale(_StatelessImageTransformer):
         -------
         gray : ndarray, same dtype as X
         """
-        images, flat = _check_images(X)
+        images, flat = _check_images(X, flat_layout="row")
+        _check_n_features(self, images)
         channels = images.shape[-1]
         if channels == 1:
             return _restore(images, flat)
@@ -208,7 +234,7 @@ class ToGrayscale(_StatelessImageTransformer):
         -------
         self
         """
-        images, _ = _check_images(X)
+        images, _ = _check_images(X, flat_layout="row")
         self._channels_in = images.shape[-1] if images.shape[-1] in (3, 4) else 1
         self.n_features_in_ = int(np.prod(images.shape[1:]))
         return self
@@ -229,6 +255,8 @@ class Resize(_StatelessImageTransformer):
     >>> Resize(size=(48, 48)).fit_transform(np.zeros((2, 96, 96), np.uint8)).shape
     (2, 48, 48)
     """
+
+    _flat_layout = "square"
 
     def __init__(self, size=(48, 48)):
         self.size = size
@@ -260,8 +288,13 @@ class Resize(_StatelessImageTransformer):
 
         self._validate_params()
         images, flat = _check_images(X)
+        _check_n_features(self, images)
         height, width = self.size
-        if images.dtype == np.float64 or images.dtype.kind in "iu" and images.dtype != np.uint8:
+        if (
+            images.dtype == np.float64
+            or images.dtype.kind in "iu"
+            and images.dtype != np.uint8
+        ):
             work = images.astype(np.float32)
         else:
             work = images
@@ -381,7 +414,9 @@ class ImageReader(TransformerMixin, BaseEstimator):
         images, bad = [], []
         for path in paths:
             try:
-                images.append(read_image(path, grayscale=self.grayscale, size=self.size))
+                images.append(
+                    read_image(path, grayscale=self.grayscale, size=self.size)
+                )
             except DataFormatError as exc:
                 bad.append(f"{path}: {exc}")
         if bad:
@@ -417,7 +452,9 @@ def _face_cascade():
                 "FaceCropper needs OpenCV 4.x with its Haar cascades "
                 "(pip install 'opencv-python-headless<5'); OpenCV 5 removed them."
             )
-        path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
+        path = os.path.join(
+            cv2.data.haarcascades, "haarcascade_frontalface_default.xml"
+        )
         cascade = cv2.CascadeClassifier(path)
         if cascade.empty():
             raise ImportError(f"OpenCV could not load its face cascade from {path!r}.")

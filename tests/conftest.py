@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 SHARED_DATA = Path(
-    os.environ.get("SKFER_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+    os.environ.get(
+        "SKFER_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
 )
 
 

@@ -19,7 +19,13 @@ __all__ = [
 FER2013_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 #: CK+48 class names (sorted folder names); differs from FER2013's set.
 CKPLUS_LABELS = (
-    "anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise",
+    "anger",
+    "contempt",
+    "disgust",
+    "fear",
+    "happy",
+    "sadness",
+    "surprise",
 )
 
 _ENV = "SKFER_DATA"

@@ -2,7 +2,6 @@
 
 import csv
 import re
-from pathlib import Path
 
 import numpy as np
 
@@ -107,7 +106,7 @@ def load_fer2013(
     >>> with open(path, "w") as f:
     ...     _ = f.write("emotion,pixels,Usage\\n3,%s,Training\\n" % row)
     >>> bunch = load_fer2013(path)
-    >>> bunch.images.shape, bunch.target_names[bunch.target[0]]
+    >>> bunch.images.shape, str(bunch.target_names[bunch.target[0]])
     ((1, 48, 48), 'happy')
     """
     check_on_error(on_error)
@@ -137,7 +136,12 @@ def load_fer2013(
                 f"No FER2013 images with usage {wanted} in {str(path)!r}; "
                 f"usages present: {sorted(set(usage.tolist()))}."
             )
-        images, target, usage, names = images[keep], target[keep], usage[keep], names[keep]
+        images, target, usage, names = (
+            images[keep],
+            target[keep],
+            usage[keep],
+            names[keep],
+        )
     if return_X_y:
         return images.reshape(len(images), -1), target
     return make_bunch(
@@ -198,7 +202,9 @@ def _read_csv(path, on_error):
                 try:
                     pixels = np.fromstring(row[i_pixels], dtype=np.int32, sep=" ")
                 except ValueError:
-                    raise ValueError("pixels holds a value that is not an integer")
+                    raise ValueError(
+                        "pixels holds a value that is not an integer"
+                    ) from None
                 if pixels.size != n_pixels:
                     raise ValueError(
                         f"has {pixels.size} pixels, expected {n_pixels} (48x48)"
@@ -239,7 +245,9 @@ def _stack(images, target, usage, names, skipped):
 
 def _read_folder(root, on_error):
     splits = [d for d in sorted(root.iterdir()) if d.is_dir()]
-    if not any(d.name.lower() in ("train", "test", "validation", "val") for d in splits):
+    if not any(
+        d.name.lower() in ("train", "test", "validation", "val") for d in splits
+    ):
         raise DataFormatError(
             f"{str(root)!r} does not look like the FER2013 image-folder layout: "
             "expected sub-folders train/ and test/ (each with one folder per "
@@ -263,7 +271,9 @@ def _read_folder(root, on_error):
                 match = _PREFIX.match(file.name)
                 use = (
                     FER2013_USAGES[
-                        [u.lower() for u in FER2013_USAGES].index(match.group(1).lower())
+                        [u.lower() for u in FER2013_USAGES].index(
+                            match.group(1).lower()
+                        )
                     ]
                     if match
                     else default_usage

@@ -13,7 +13,12 @@ __all__ = ["load_image_folder", "read_class_folders"]
 
 
 def read_class_folders(
-    root, *, classes=None, on_error="raise", lowercase=False, size=None,
+    root,
+    *,
+    classes=None,
+    on_error="raise",
+    lowercase=False,
+    size=None,
     grayscale=True,
 ):
     """Read ``root/<class>/<image>`` files; shared by the folder loaders.

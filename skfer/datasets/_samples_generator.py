@@ -48,7 +48,9 @@ def _render(params, size, rng, noise):
         ex, ey = cx + side * 7 * s, cy - 5 * s
         eye = _smooth_inside(
             (
-                np.hypot((xx - ex) / (3.2 * s), (yy - ey) / (max(eye_open, 0.15) * 2.2 * s))
+                np.hypot(
+                    (xx - ex) / (3.2 * s), (yy - ey) / (max(eye_open, 0.15) * 2.2 * s)
+                )
                 - 1
             )
             * 2.5
@@ -73,7 +75,9 @@ def _render(params, size, rng, noise):
     if opening > 0.05:
         mouth = _smooth_inside(
             (
-                np.hypot((xx - mx) / (half_width * 0.6), (yy - my) / (opening * 2.5 * s))
+                np.hypot(
+                    (xx - mx) / (half_width * 0.6), (yy - my) / (opening * 2.5 * s)
+                )
                 - 1
             )
             * 2

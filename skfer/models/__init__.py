@@ -9,6 +9,13 @@ Keras is only imported when a model is built.
 """
 
 from ._registry import get_model, get_model_builder, list_models, register_model
-from . import _vgg  # noqa: F401  (registers "v1" and "v2")
+from ._vgg import model_v1, model_v2  # registers "v1" and "v2"
 
-__all__ = ["get_model", "get_model_builder", "list_models", "register_model"]
+__all__ = [
+    "get_model",
+    "get_model_builder",
+    "list_models",
+    "model_v1",
+    "model_v2",
+    "register_model",
+]

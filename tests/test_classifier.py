@@ -1,0 +1,347 @@
+"""FERClassifier as a scikit-learn classifier."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import BaggingClassifier, VotingClassifier
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    check_cv,
+    cross_validate,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skfer import FERClassifier
+from skfer.exceptions import NotFittedError
+from skfer.preprocessing import PixelScaler
+
+from .conftest import _register_tiny
+
+_register_tiny()  # parametrize_with_checks builds estimators at collection time
+
+
+def tiny(**params):
+    base = dict(model="tiny", epochs=2, batch_size=16, random_state=0, augment=False)
+    return FERClassifier(**{**base, **params})
+
+
+# ----------------------------------------------------------- sklearn checks
+# Each expected failure, with the reason it cannot pass.
+EXPECTED_FAILED_CHECKS = {
+    "check_estimator_tags_renamed": (
+        "scikeras' BaseWrapper defines _more_tags without __sklearn_tags__ in the "
+        "same class; we inherit it (our own __sklearn_tags__ is in the subclass)."
+    ),
+    "check_mixin_order": (
+        "scikeras puts ClassifierMixin after BaseEstimator; putting it first again "
+        "is an MRO error, so __sklearn_tags__ sets the classifier type instead."
+    ),
+    "check_sample_weight_equivalence_on_dense_data": (
+        "mini-batch SGD: weighting a sample is not the same optimisation path as "
+        "repeating it, so predictions differ beyond 1e-7."
+    ),
+}
+
+
+@parametrize_with_checks(
+    [tiny(epochs=1, image_shape="row")],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_is_classifier_and_stratified_cv(faces):
+    X, y = faces
+    clf = tiny()
+    assert is_classifier(clf)
+    assert clf.__sklearn_tags__().estimator_type == "classifier"
+    assert isinstance(check_cv(3, y, classifier=is_classifier(clf)), StratifiedKFold)
+
+
+def test_cross_validate_uses_stratified_folds_and_proba_scorers(faces):
+    X, y = faces
+    seen = []
+
+    def class_counts(est, X_test, y_test):
+        seen.append(np.bincount(y_test, minlength=7))
+        return 0.0
+
+    result = cross_validate(
+        tiny(),
+        X,
+        y,
+        cv=4,
+        scoring={"counts": class_counts, "nll": "neg_log_loss", "auc": "roc_auc_ovr"},
+    )
+    # stratified: every test fold holds each class in the same proportion (20/4)
+    assert all((counts == 5).all() for counts in seen)
+    assert np.all(np.isfinite(result["test_nll"]))
+    assert np.all((result["test_auc"] >= 0) & (result["test_auc"] <= 1))
+
+
+# ------------------------------------------------------------ params
+def test_get_set_params_clone_with_routed_params():
+    clf = tiny(fit__shuffle=False, optimizer__epsilon=1e-6, model__width=4)
+    params = clf.get_params()
+    assert params["model"] == "tiny"
+    assert params["fit__shuffle"] is False
+    assert params["model__width"] == 4
+    cloned = clone(clf)
+    assert cloned.get_params()["optimizer__epsilon"] == 1e-6
+    cloned.set_params(learning_rate=0.01, model__width=2, loss="svm")
+    assert cloned.learning_rate == 0.01 and cloned.model__width == 2
+    assert clf.learning_rate == 1e-3  # the original is untouched
+
+
+def test_routed_model_params_reach_the_builder(faces):
+    X, y = faces
+    clf = tiny(model__width=3, epochs=1).fit(X[:40], y[:40])
+    convs = [
+        layer
+        for layer in clf.model_.layers[-1].layers
+        if layer.__class__.__name__ == "Conv2D"
+    ]
+    assert convs[0].filters == 3
+
+
+def test_unknown_parameter_suggests_the_right_name():
+    with pytest.raises(
+        TypeError, match="unknown parameter 'lerning_rate'.*learning_rate"
+    ):
+        FERClassifier(lerning_rate=0.1)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"model": "v22"}, "Unknown model 'v22'. Did you mean 'v2'"),
+        ({"loss": "hinge"}, "'loss' parameter of FERClassifier must be"),
+        ({"epochs": -1}, "'epochs' parameter of FERClassifier must be an int"),
+        ({"dropout": 1.0}, "'dropout' parameter of FERClassifier must be"),
+        ({"learning_rate": 0}, "'learning_rate' parameter"),
+    ],
+)
+def test_invalid_parameters_fail_before_training(faces, params, match):
+    X, y = faces
+    with pytest.raises(ValueError, match=match):
+        FERClassifier(**params).fit(X, y)
+
+
+# ------------------------------------------------------------ meta-estimators
+def test_pipeline_with_pixel_scaler(faces):
+    X, y = faces
+    pipe = make_pipeline(PixelScaler(), tiny()).fit(X, y)
+    assert pipe.predict(X[:5]).shape == (5,)
+    # integer input is scaled by the classifier itself: same result as PixelScaler
+    direct = tiny().fit(X, y)
+    np.testing.assert_allclose(
+        pipe.predict_proba(X[:10]), direct.predict_proba(X[:10]), atol=1e-5
+    )
+
+
+def test_grid_search_over_model_and_loss(faces):
+    X, y = faces
+    X, y = X[:56], y[:56]
+    search = GridSearchCV(
+        FERClassifier(epochs=1, batch_size=28, random_state=0),
+        {"model": ["v1", "v2"], "loss": ["crossentropy", "svm"]},
+        cv=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_params_["model"] in ("v1", "v2")
+    assert search.best_estimator_.predict(X[:3]).shape == (3,)
+
+
+def test_soft_voting(faces):
+    X, y = faces
+    vote = VotingClassifier(
+        [("ce", tiny()), ("svm", tiny(loss="svm"))], voting="soft"
+    ).fit(X, y)
+    proba = vote.predict_proba(X[:7])
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+
+
+def test_calibrated_svm(faces):
+    X, y = faces
+    calibrated = CalibratedClassifierCV(tiny(loss="svm"), cv=2).fit(X, y)
+    proba = calibrated.predict_proba(X[:5])
+    assert proba.shape == (5, 7)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+
+
+def test_bagging_on_flat_rows(faces):
+    X, y = faces
+    bag = BaggingClassifier(tiny(epochs=1), n_estimators=2, random_state=0).fit(X, y)
+    assert bag.predict(X[:4]).shape == (4,)
+
+
+# ------------------------------------------------------------ I/O formats
+def test_input_layouts_give_identical_predictions(faces):
+    X, y = faces
+    clf = tiny().fit(X, y)
+    flat = clf.predict_proba(X[:8])
+    np.testing.assert_array_equal(flat, clf.predict_proba(X[:8].reshape(-1, 48, 48)))
+    np.testing.assert_array_equal(flat, clf.predict_proba(X[:8].reshape(-1, 48, 48, 1)))
+    frame = pd.DataFrame(X[:8], columns=[f"pixel{i}" for i in range(2304)])
+    np.testing.assert_array_equal(flat, clf.predict_proba(frame.to_numpy()))
+    np.testing.assert_allclose(
+        flat, clf.predict_proba(X[:8].astype(np.float32) / 255), atol=1e-6
+    )
+
+
+def test_dataframe_input_records_feature_names(faces):
+    X, y = faces
+    frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(2304)])
+    clf = tiny(epochs=1).fit(frame, y)
+    assert list(clf.feature_names_in_[:2]) == ["pixel0", "pixel1"]
+    assert clf.n_features_in_ == 2304
+
+
+def test_string_labels_and_classes(faces):
+    X, y = faces
+    names = np.array(
+        ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    )
+    clf = tiny().fit(X, names[y])
+    assert clf.classes_.tolist() == sorted(names.tolist())
+    assert set(clf.predict(X[:20])) <= set(names)
+    assert 0 <= clf.score(X, names[y]) <= 1
+
+
+def test_scores_and_probabilities(faces):
+    X, y = faces
+    clf = tiny(loss="svm").fit(X, y)
+    scores = clf.decision_function(X[:6])
+    proba = clf.predict_proba(X[:6])
+    assert scores.shape == proba.shape == (6, 7)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_array_equal(
+        clf.predict(X[:6]), clf.classes_[scores.argmax(axis=1)]
+    )
+    # a single image still gives a 2-D probability row
+    assert clf.predict_proba(X[:1]).shape == (1, 7)
+
+
+def test_binary_decision_function_is_one_dimensional(faces):
+    X, y = faces
+    mask = y < 2
+    clf = tiny().fit(X[mask], y[mask])
+    assert clf.decision_function(X[mask][:5]).shape == (5,)
+
+
+def test_history_validation_and_early_stopping(faces):
+    X, y = faces
+    clf = tiny(epochs=6, validation_fraction=0.2, early_stopping=1).fit(X, y)
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(clf.history_)
+    assert 1 <= clf.fit_epochs_ <= 6
+    assert len(clf.history_["loss"]) == clf.fit_epochs_
+
+
+def test_explicit_validation_data(faces):
+    X, y = faces
+    clf = tiny(epochs=2).fit(X[:100], y[:100], validation_data=(X[100:], y[100:]))
+    assert len(clf.history_["val_accuracy"]) == 2
+
+
+def test_early_stopping_without_validation_data_is_an_error(faces):
+    X, y = faces
+    with pytest.raises(ValueError, match="early_stopping needs validation data"):
+        tiny(early_stopping=2).fit(X, y)
+
+
+def test_augmentation_is_inside_the_model_and_off_at_inference(faces):
+    X, y = faces
+    clf = tiny(augment=True).fit(X, y)
+    assert clf.model_.get_layer("augment") is not None
+    np.testing.assert_array_equal(clf.predict_proba(X[:5]), clf.predict_proba(X[:5]))
+
+
+# ------------------------------------------------------------ errors
+def test_predict_before_fit():
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        FERClassifier().predict(np.zeros((1, 2304)))
+
+
+def test_wrong_number_of_pixels(faces):
+    X, y = faces
+    clf = tiny(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="X has 2500 features.*expecting 2304.*Resize"):
+        clf.predict(np.zeros((2, 2500)))
+    with pytest.raises(ValueError, match="not a square grayscale image"):
+        tiny().fit(np.zeros((4, 2300)), [0, 1, 0, 1])
+
+
+def test_colour_images_where_grayscale_expected(faces):
+    X, y = faces
+    clf = tiny(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="ToGrayscale"):
+        clf.predict(np.zeros((2, 48, 48, 3)))
+
+
+def test_nan_pixels(faces):
+    X, y = faces
+    X = X.astype(float)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        tiny().fit(X, y)
+
+
+def test_unseen_label_in_validation_data(faces):
+    X, y = faces
+    with pytest.raises(ValueError, match="labels that fit did not see"):
+        tiny().fit(X, y, validation_data=(X[:3], [0, 1, 99]))
+
+
+# ------------------------------------------------------------ persistence
+def test_pickle_and_joblib_round_trips(faces, tmp_path):
+    X, y = faces
+    clf = tiny().fit(X, y)
+    expected = clf.predict_proba(X[:10])
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(expected, restored.predict_proba(X[:10]))
+    path = tmp_path / "clf.joblib"
+    joblib.dump(clf, path)
+    np.testing.assert_array_equal(expected, joblib.load(path).predict_proba(X[:10]))
+
+
+def test_same_random_state_same_predictions(faces):
+    X, y = faces
+    first = tiny(augment=True, random_state=7).fit(X, y).predict_proba(X[:20])
+    second = tiny(augment=True, random_state=7).fit(X, y).predict_proba(X[:20])
+    other = tiny(augment=True, random_state=8).fit(X, y).predict_proba(X[:20])
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, other)
+
+
+def test_seeding_does_not_touch_global_random_state(faces):
+    X, y = faces
+    np.random.seed(123)
+    expected = np.random.rand()
+    np.random.seed(123)
+    tiny(epochs=1).fit(X, y)
+    assert np.random.rand() == expected
+
+
+# ------------------------------------------------------------ real data
+@pytest.mark.slow
+def test_model1_beats_majority_on_real_fer2013(fer2013_npz):
+    from skfer.datasets import load_fer2013
+
+    train = load_fer2013(fer2013_npz, subset="Training")
+    public = load_fer2013(fer2013_npz, subset="PublicTest")
+    rng = np.random.RandomState(0)
+    tr = rng.choice(len(train.target), 3000, replace=False)
+    te = rng.choice(len(public.target), 1000, replace=False)
+    clf = FERClassifier(model="v1", epochs=2, random_state=0)
+    clf.fit(train.data[tr], train.target[tr])
+    accuracy = clf.score(public.data[te], public.target[te])
+    print(f"Model 1, 2 epochs, 3000 Training -> 1000 PublicTest: {accuracy:.3f}")
+    assert accuracy > 0.35

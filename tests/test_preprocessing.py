@@ -1,0 +1,150 @@
+"""Image transformers."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skfer.exceptions import DataFormatError, FaceNotFoundError
+from skfer.preprocessing import (
+    FaceCropper,
+    ImageReader,
+    PixelScaler,
+    Resize,
+    ToGrayscale,
+)
+
+
+# Resize and FaceCropper need image geometry (square rows or image arrays),
+# which the generic checks' 2-5 feature rows do not have; they are tested below.
+@parametrize_with_checks([PixelScaler(), PixelScaler(per_image=True), ToGrayscale()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_pixel_scaler_layouts_and_per_image():
+    images = np.random.RandomState(0).randint(0, 256, (3, 8, 8)).astype(np.uint8)
+    scaled = PixelScaler().fit_transform(images)
+    assert scaled.shape == (3, 8, 8) and scaled.dtype == np.float32
+    np.testing.assert_allclose(scaled, images / 255, rtol=1e-6)
+    flat = PixelScaler().fit_transform(images.reshape(3, -1))
+    assert flat.shape == (3, 64)
+    standard = PixelScaler(per_image=True).fit_transform(images)
+    np.testing.assert_allclose(standard.mean(axis=(1, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(standard.std(axis=(1, 2)), 1, rtol=1e-4)
+    constant = PixelScaler(per_image=True).fit_transform(np.full((1, 4, 4), 9))
+    assert np.all(constant == 0)
+    names = PixelScaler().fit(images.reshape(3, -1)).get_feature_names_out()
+    assert names[0] == "pixel0" and len(names) == 64
+
+
+def test_pixel_scaler_rejects_bad_input():
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        PixelScaler().fit_transform(np.full((1, 4), np.inf))
+    with pytest.raises(ValueError, match="scale must be a positive number"):
+        PixelScaler(scale=-1).fit_transform(np.zeros((1, 4)))
+    with pytest.raises(TypeError, match="Sparse input is not supported"):
+        import scipy.sparse
+
+        PixelScaler().fit_transform(scipy.sparse.csr_matrix(np.zeros((2, 4))))
+
+
+def test_to_grayscale():
+    rgb = np.zeros((2, 4, 4, 3), np.uint8)
+    rgb[..., 1] = 200
+    gray = ToGrayscale().fit_transform(rgb)
+    assert gray.shape == (2, 4, 4) and gray.dtype == np.uint8
+    assert gray[0, 0, 0] == round(0.587 * 200)
+    passthrough = np.ones((2, 16), np.uint8)
+    np.testing.assert_array_equal(ToGrayscale().fit_transform(passthrough), passthrough)
+    assert len(ToGrayscale().fit(rgb).get_feature_names_out()) == 16
+    with pytest.raises(ValueError, match="1, 3 \\(RGB\\) or 4"):
+        ToGrayscale().fit_transform(np.zeros((1, 4, 4, 2)))
+
+
+def test_resize():
+    images = np.zeros((2, 96, 96), np.uint8)
+    images[:, :48] = 255
+    out = Resize().fit_transform(images)
+    assert out.shape == (2, 48, 48) and out.dtype == np.uint8
+    assert out[0, 0, 0] == 255 and out[0, -1, 0] == 0
+    flat = Resize(size=(24, 24)).fit_transform(images.reshape(2, -1))
+    assert flat.shape == (2, 576)
+    up = Resize(size=(64, 64)).fit_transform(np.zeros((1, 48, 48, 3), np.float32))
+    assert up.shape == (1, 64, 64, 3)
+    assert len(Resize(size=(24, 24)).fit(images).get_feature_names_out()) == 576
+    with pytest.raises(ValueError, match="size must be \\(height, width\\)"):
+        Resize(size=48).fit_transform(images)
+
+
+def test_image_reader(tmp_path):
+    paths = []
+    for i, size in enumerate((48, 60)):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(np.full((size, size, 3), 100, np.uint8)).save(path)
+        paths.append(str(path))
+    with pytest.raises(DataFormatError, match="different sizes"):
+        ImageReader().fit_transform(paths)
+    images = ImageReader(size=(48, 48)).fit_transform(paths)
+    assert images.shape == (2, 48, 48) and images.dtype == np.uint8
+    assert ImageReader(grayscale=False, size=(48, 48)).fit_transform(paths).shape == (
+        2,
+        48,
+        48,
+        3,
+    )
+    with pytest.raises(FileNotFoundError, match="1 image file\\(s\\) not found"):
+        ImageReader().fit_transform([paths[0], str(tmp_path / "nope.png")])
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with pytest.raises(DataFormatError, match="bad.png"):
+        ImageReader().fit_transform([str(tmp_path / "bad.png")])
+    with pytest.raises(TypeError, match="not a single path"):
+        ImageReader().fit_transform(paths[0])
+
+
+def test_face_cropper_on_a_real_photo():
+    from skimage.data import astronaut
+
+    photo = astronaut()  # public-domain NASA portrait, 512x512 RGB
+    cropper = FaceCropper()
+    boxes = cropper.detect([photo])[0]
+    assert len(boxes) >= 1
+    x, y, w, h = boxes[0]
+    # the face is in the upper middle of the picture
+    assert 120 < x + w / 2 < 320 and 60 < y + h / 2 < 220 and w > 60
+    crop = cropper.fit_transform([photo])
+    assert crop.shape == (1, 48, 48) and crop.dtype == np.uint8
+    # a crop of a face has contrast; a corner of the background much less so
+    assert crop.std() > 20
+
+
+def test_face_cropper_no_face_policies():
+    blank = np.full((2, 100, 120), 128, np.uint8)
+    kept = FaceCropper(on_missing="keep").fit_transform(blank)
+    assert kept.shape == (2, 48, 48)
+    marker = FaceCropper(on_missing="mark")
+    marker.fit_transform(blank)
+    assert marker.missing_.tolist() == [True, True]
+    with pytest.raises(FaceNotFoundError, match="No face found in image 0"):
+        FaceCropper(on_missing="raise").fit_transform(blank)
+    with pytest.raises(ValueError, match="on_missing must be"):
+        FaceCropper(on_missing="drop").fit_transform(blank)
+
+
+def test_face_cropper_mixed_sizes_and_bad_input():
+    images = [np.zeros((80, 80), np.uint8), np.zeros((40, 90, 3), np.uint8)]
+    assert FaceCropper(size=(32, 32)).fit_transform(images).shape == (2, 32, 32)
+    with pytest.raises(TypeError, match="FaceCropper expects images"):
+        FaceCropper().fit_transform("photo.jpg")
+
+
+def test_pipeline_paths_to_model_input(tmp_path):
+    from skimage.data import astronaut
+
+    path = tmp_path / "astronaut.png"
+    Image.fromarray(astronaut()).save(path)
+    pipe = make_pipeline(ImageReader(grayscale=False), FaceCropper(), PixelScaler())
+    out = pipe.fit_transform([str(path)])
+    assert out.shape == (1, 48, 48) and out.dtype == np.float32
+    assert 0 <= out.min() and out.max() <= 1
