@@ -131,7 +131,9 @@ class FERClassifier(KerasClassifier):
     random_state : int, RandomState instance or None, default=None
         Seed for weight initialisation, shuffling, dropout and augmentation.
         With a fixed value, training on CPU is deterministic (TensorFlow op
-        determinism is switched on for the duration of ``fit``).
+        determinism is switched on for the duration of ``fit``, which made
+        Model 1 training about a third slower here; see
+        ``bench/wrapper_overhead.py``). None trains unseeded, at full speed.
     verbose : int, default=0
         0 is silent; 1 shows Keras' progress bar; 2 prints one line an epoch.
     callbacks : list of keras.callbacks.Callback, optional

