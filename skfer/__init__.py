@@ -15,7 +15,9 @@ _LAZY = {
 _SUBMODULES = {
     "datasets",
     "exceptions",
+    "features",
     "losses",
+    "model_selection",
     "models",
     "preprocessing",
 }

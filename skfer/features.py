@@ -1,0 +1,159 @@
+"""CNN embeddings as a scikit-learn transformer (for classical classifiers on top)."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from .exceptions import NotFittedError
+
+__all__ = ["CNNFeatureExtractor"]
+
+
+class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
+    """Penultimate-layer embeddings of a :class:`~skfer.FERClassifier`.
+
+    ``make_pipeline(PixelScaler(), CNNFeatureExtractor(FERClassifier()),
+    RandomForestClassifier())`` trains the CNN on the pipeline's training
+    data, then the forest on its embeddings (the study's "random forest on
+    CNN features").
+
+    Parameters
+    ----------
+    estimator : FERClassifier, optional
+        The network. Default: ``FERClassifier()`` (Model 2).
+    layer : str, default="embedding"
+        Name of the layer whose output is returned (the built-in models name
+        their penultimate layer ``"embedding"``).
+    prefit : bool, default=False
+        If True, ``estimator`` is already fitted and is used as is; ``fit``
+        trains nothing. If False, ``fit`` trains a clone on ``(X, y)``.
+    batch_size : int, default=256
+        Images per forward pass in ``transform``.
+
+    Attributes
+    ----------
+    estimator_ : FERClassifier
+        The fitted network.
+    n_features_in_ : int
+        Pixels per image.
+    n_features_out_ : int
+        Embedding size.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.features import CNNFeatureExtractor
+    >>> X, y = make_faces(60, random_state=0)
+    >>> cnn = FERClassifier(model="v1", epochs=1, random_state=0)
+    >>> pipe = make_pipeline(CNNFeatureExtractor(cnn), RandomForestClassifier(10))
+    >>> pipe.fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(
+        self, estimator=None, *, layer="embedding", prefit=False, batch_size=256
+    ):
+        self.estimator = estimator
+        self.layer = layer
+        self.prefit = prefit
+        self.batch_size = batch_size
+
+    def fit(self, X, y=None):
+        """Train the network (unless ``prefit``) and record sizes.
+
+        Parameters
+        ----------
+        X : array-like
+            Images, as for FERClassifier.
+        y : array-like of shape (n,)
+            Labels; required unless ``prefit=True``.
+
+        Returns
+        -------
+        self
+        """
+        if self.prefit:
+            if (
+                self.estimator is None
+                or not getattr(self.estimator, "__sklearn_is_fitted__", lambda: False)()
+            ):
+                raise NotFittedError(
+                    "prefit=True needs a fitted FERClassifier as estimator; fit it "
+                    "first or use prefit=False."
+                )
+            self.estimator_ = self.estimator
+        else:
+            if y is None:
+                raise ValueError(
+                    "CNNFeatureExtractor requires y to train its network; pass the "
+                    "labels, or a fitted estimator with prefit=True."
+                )
+            if self.estimator is None:
+                from ._classifier import FERClassifier
+
+                base = FERClassifier()
+            else:
+                base = clone(self.estimator)
+            self.estimator_ = base.fit(X, y)
+        self._network()  # fail now if the layer does not exist
+        self.n_features_in_ = self.estimator_.n_features_in_
+        self.n_features_out_ = int(self._network().output.shape[-1])
+        return self
+
+    def _network(self):
+        """Keras model from the image input to ``layer`` (built on demand)."""
+        from ._keras import keras
+
+        nets = [
+            layer
+            for layer in self.estimator_.model_.layers
+            if isinstance(layer, keras.Model)
+        ]
+        net = nets[-1] if nets else self.estimator_.model_
+        try:
+            target = net.get_layer(self.layer)
+        except ValueError:
+            names = [layer.name for layer in net.layers]
+            raise ValueError(
+                f"The network has no layer named {self.layer!r}; its layers are "
+                f"{names}."
+            ) from None
+        return keras.Model(net.inputs, target.output)
+
+    def transform(self, X):
+        """Return the embeddings, ``(n, n_features_out_)`` float32.
+
+        Parameters
+        ----------
+        X : array-like
+            Images, as for FERClassifier.
+
+        Returns
+        -------
+        features : ndarray of float32
+        """
+        check_is_fitted(self, "estimator_")
+        images = self.estimator_._validate_X(X, reset=False)
+        features = self._network().predict(
+            images, batch_size=self.batch_size, verbose=0
+        )
+        return np.asarray(features, dtype=np.float32).reshape(len(images), -1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``cnn0``, ``cnn1``, ... of the embedding dimensions.
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self, "n_features_out_")
+        return np.asarray(
+            [f"cnn{i}" for i in range(self.n_features_out_)], dtype=object
+        )
