@@ -2,6 +2,7 @@
 
 import inspect
 import numbers
+import os
 import warnings
 
 import numpy as np
@@ -19,6 +20,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names
 
+from ._checkpoint import EpochCheckpoint, load_checkpoint
 from ._keras import keras
 from ._random import resolve_seed, seeded
 from ._utils import as_image_batch, did_you_mean, pixel_scale_for
@@ -144,6 +146,14 @@ class FERClassifier(KerasClassifier):
         a tuple ``(h, w, c)`` gives the shape; ``"row"`` reads any row as a
         1 x n strip (only useful with custom models, e.g. on non-image
         features). Image-shaped input ``(n, h, w[, c])`` is used as is.
+    checkpoint_dir : str or path-like, optional
+        Folder for per-epoch checkpoints: after every epoch the model and
+        optimizer state (``last.keras``), the best epoch by validation
+        accuracy (``best.keras``) and the history (``state.json``) are written
+        atomically. A later ``fit`` with the same settings resumes from the
+        last finished epoch (so a killed or interrupted run loses at most one
+        epoch) and trains up to ``epochs`` in all. Early stopping's patience
+        counter restarts on resume.
     optimizer : "adam" or keras optimizer, default="adam"
         ``"adam"`` builds Adam from ``learning_rate`` and ``beta_1`` (plus
         routed ``optimizer__*``); anything else is resolved by scikeras.
@@ -165,7 +175,11 @@ class FERClassifier(KerasClassifier):
     image_shape_ : tuple of int
         ``(height, width, channels)`` the model was built for.
     fit_epochs_ : int
-        Epochs actually trained by the last ``fit``.
+        Epochs actually trained by the last ``fit`` (not counting epochs
+        restored from a checkpoint).
+    checkpoint_best_ : dict or None
+        With ``checkpoint_dir``: ``{"epoch", "val_accuracy"}`` of the best
+        epoch so far (None without validation data).
 
     Notes
     -----
@@ -213,6 +227,7 @@ class FERClassifier(KerasClassifier):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "image_shape": [StrOptions({"auto", "row"}), tuple],
+        "checkpoint_dir": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -235,6 +250,7 @@ class FERClassifier(KerasClassifier):
         verbose=0,
         callbacks=None,
         image_shape="auto",
+        checkpoint_dir=None,
         optimizer="adam",
         **kwargs,
     ):
@@ -277,6 +293,7 @@ class FERClassifier(KerasClassifier):
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.image_shape = image_shape
+        self.checkpoint_dir = checkpoint_dir
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -509,6 +526,14 @@ class FERClassifier(KerasClassifier):
                     restore_best_weights=True,
                 )
             )
+        history, best = {}, None
+        if self.checkpoint_dir is not None:
+            history, best, initial_epoch, epochs = self._resume(initial_epoch, epochs)
+            callbacks.append(
+                EpochCheckpoint(
+                    self.checkpoint_dir, self._run_settings(), history, best
+                )
+            )
         fit_args = route_params(
             self.get_params(), destination="fit", pass_filter=self._fit_kwargs
         )
@@ -522,13 +547,55 @@ class FERClassifier(KerasClassifier):
         )
         fit_args.pop("validation_split", None)
         fit_args.update(kwargs)
-        with seeded(self._seed):
-            hist = self.model_.fit(x=X, y=y, **fit_args)
+        new_history = {}
+        if epochs > 0:
+            with seeded(self._seed):
+                new_history = self.model_.fit(x=X, y=y, **fit_args).history
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = {}
-        for key, values in hist.history.items():
+        if history:  # resumed from a checkpoint: its epochs come first
+            self.history_ = {key: list(values) for key, values in history.items()}
+        for key, values in new_history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
-        self.fit_epochs_ = len(hist.history.get("loss", []))
+        self.fit_epochs_ = len(new_history.get("loss", []))
+        if self.checkpoint_dir is not None:
+            self.checkpoint_best_ = callbacks[-1].best
+
+    def _run_settings(self):
+        """What a checkpoint must agree with to be resumed."""
+        model = (
+            self.model
+            if isinstance(self.model, str)
+            else getattr(self.model, "__qualname__", repr(self.model))
+        )
+        return {
+            "model": model,
+            "loss": self.loss,
+            "svm_margin": float(self.svm_margin),
+            "augment": bool(self.augment),
+            "dropout": float(self.dropout),
+            "l2": float(self.l2),
+            "learning_rate": float(self.learning_rate),
+            "batch_size": int(self.batch_size),
+            "image_shape": list(self.image_shape_),
+            "classes": [str(c) for c in self.classes_],
+        }
+
+    def _resume(self, initial_epoch, epochs):
+        """Load the checkpoint in ``checkpoint_dir`` if there is one."""
+        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        model, state = load_checkpoint(self.checkpoint_dir, self._run_settings())
+        if model is None:
+            return {}, None, initial_epoch, epochs
+        self.model_ = model
+        done = int(state["epochs_done"])
+        target = initial_epoch + epochs
+        if self.verbose:
+            print(
+                f"Resuming from {self.checkpoint_dir}: {done} of {target} epochs "
+                "already done."
+            )
+        return state["history"], state["best"], done, max(0, target - done)
 
     def _hold_out(self, X, y, sample_weight):
         arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])

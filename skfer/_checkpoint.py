@@ -1,0 +1,113 @@
+"""Per-epoch checkpoints that make FERClassifier.fit resumable.
+
+A checkpoint folder holds ``last.keras`` (model and optimizer state after the
+last finished epoch), ``best.keras`` (the epoch with the best validation
+accuracy, when there is validation data) and ``state.json`` (epochs done,
+history, best epoch, and the settings the run was started with). Every file
+is written to a temporary name and moved into place, so a run killed
+mid-write never leaves a half-written checkpoint that loads as valid.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ._keras import keras
+
+__all__ = ["EpochCheckpoint", "load_checkpoint", "atomic_write_text"]
+
+STATE = "state.json"
+LAST = "last.keras"
+BEST = "best.keras"
+
+
+def atomic_write_text(path, text):
+    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_model_atomic(model, path):
+    """``model.save(path)`` through a temporary file in the same folder."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}.", suffix=".keras"
+    )
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_checkpoint(folder, settings):
+    """Return ``(model, state)`` of a checkpoint folder, or ``(None, None)``.
+
+    Raises ValueError when the folder holds a run started with other
+    ``settings`` (model, loss, classes, image shape...).
+    """
+    folder = Path(folder)
+    state_path = folder / STATE
+    if not state_path.exists() or not (folder / LAST).exists():
+        return None, None
+    try:
+        state = json.loads(state_path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(
+            f"Checkpoint state {str(state_path)!r} is unreadable ({exc}); delete the "
+            "folder to start over."
+        ) from None
+    if state.get("settings") != settings:
+        changed = sorted(
+            key
+            for key in set(settings) | set(state.get("settings", {}))
+            if settings.get(key) != state.get("settings", {}).get(key)
+        )
+        raise ValueError(
+            f"checkpoint_dir {str(folder)!r} holds a run with different settings "
+            f"({', '.join(changed)}); use another folder or delete it to start over."
+        )
+    model = keras.models.load_model(folder / LAST)
+    return model, state
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Save ``last.keras``/``best.keras``/``state.json`` after every epoch."""
+
+    def __init__(self, folder, settings, history, best):
+        super().__init__()
+        self.folder = Path(folder)
+        self.settings = settings
+        self.history = {key: list(values) for key, values in history.items()}
+        self.best = best  # {"epoch": int, "val_accuracy": float} or None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+        val = logs.get("val_accuracy")
+        if val is not None and (self.best is None or val > self.best["val_accuracy"]):
+            self.best = {"epoch": epoch + 1, "val_accuracy": float(val)}
+            save_model_atomic(self.model, self.folder / BEST)
+        save_model_atomic(self.model, self.folder / LAST)
+        state = {
+            "epochs_done": epoch + 1,
+            "history": self.history,
+            "best": self.best,
+            "settings": self.settings,
+        }
+        atomic_write_text(self.folder / STATE, json.dumps(state, indent=1))

@@ -1,0 +1,109 @@
+"""Resumable training: per-epoch checkpoints, kill and resume."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from skfer import FERClassifier
+
+
+def tiny(folder, **params):
+    base = dict(
+        model="tiny",
+        epochs=2,
+        batch_size=16,
+        augment=False,
+        random_state=0,
+        checkpoint_dir=str(folder),
+    )
+    return FERClassifier(**{**base, **params})
+
+
+def test_checkpoint_files_and_resume(faces, tmp_path):
+    X, y = faces
+    first = tiny(tmp_path).fit(X, y, validation_data=(X[:30], y[:30]))
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert state["epochs_done"] == 2
+    assert {"last.keras", "best.keras", "state.json"} <= set(os.listdir(tmp_path))
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert first.checkpoint_best_["epoch"] in (1, 2)
+
+    resumed = tiny(tmp_path, epochs=4).fit(X, y, validation_data=(X[:30], y[:30]))
+    assert resumed.fit_epochs_ == 2  # only the missing epochs were trained
+    assert len(resumed.history_["loss"]) == 4
+    assert resumed.history_["loss"][:2] == first.history_["loss"]
+    assert json.loads((tmp_path / "state.json").read_text())["epochs_done"] == 4
+
+    done = tiny(tmp_path, epochs=4).fit(X, y)
+    assert done.fit_epochs_ == 0
+    np.testing.assert_allclose(
+        done.predict_proba(X[:5]), resumed.predict_proba(X[:5]), atol=1e-6
+    )
+
+
+def test_checkpoint_with_other_settings_is_refused(faces, tmp_path):
+    X, y = faces
+    tiny(tmp_path, epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="different settings \\(loss\\)"):
+        tiny(tmp_path, loss="svm").fit(X, y)
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from conftest import _register_tiny
+    _register_tiny()
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+    X, y = make_faces(n_samples=400, random_state=0)
+    FERClassifier(model="tiny", epochs=1000, batch_size=8, augment=False,
+                  random_state=0, checkpoint_dir={folder!r}).fit(X, y)
+    """
+)
+
+
+def test_killed_run_resumes_from_its_last_epoch(tmp_path):
+    folder = tmp_path / "run"
+    script = SCRIPT.format(tests=os.path.dirname(__file__), folder=str(folder))
+    proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    state_path = folder / "state.json"
+    deadline = time.time() + 240
+    try:
+        while time.time() < deadline:
+            if state_path.exists() and json.loads(state_path.read_text())[
+                "epochs_done"
+            ] >= 2:
+                break
+            if proc.poll() is not None:
+                pytest.fail(f"training process exited early ({proc.returncode})")
+            time.sleep(0.5)
+        else:
+            pytest.fail("no checkpoint after 240 s")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done = json.loads(state_path.read_text())["epochs_done"]
+    assert done >= 2
+
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(n_samples=400, random_state=0)
+    clf = FERClassifier(
+        model="tiny",
+        epochs=done + 1,
+        batch_size=8,
+        augment=False,
+        random_state=0,
+        checkpoint_dir=str(folder),
+    ).fit(X, y)
+    assert clf.fit_epochs_ == 1
+    assert len(clf.history_["loss"]) == done + 1
+    assert clf.score(X, y) > 1 / 7
