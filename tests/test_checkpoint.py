@@ -78,9 +78,10 @@ def test_killed_run_resumes_from_its_last_epoch(tmp_path):
     deadline = time.time() + 240
     try:
         while time.time() < deadline:
-            if state_path.exists() and json.loads(state_path.read_text())[
-                "epochs_done"
-            ] >= 2:
+            if (
+                state_path.exists()
+                and json.loads(state_path.read_text())["epochs_done"] >= 2
+            ):
                 break
             if proc.poll() is not None:
                 pytest.fail(f"training process exited early ({proc.returncode})")
