@@ -6,7 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .exceptions import NotFittedError
 
-__all__ = ["CNNFeatureExtractor"]
+__all__ = ["BASELINES", "CNNFeatureExtractor", "HOGFeatures", "make_baseline"]
 
 
 class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
@@ -157,3 +157,155 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
         return np.asarray(
             [f"cnn{i}" for i in range(self.n_features_out_)], dtype=object
         )
+
+
+class HOGFeatures(TransformerMixin, BaseEstimator):
+    """Histogram-of-oriented-gradients descriptors (scikit-image) of each image.
+
+    Parameters
+    ----------
+    orientations : int, default=9
+    pixels_per_cell : int, default=8
+    cells_per_block : int, default=2
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.features import HOGFeatures
+    >>> HOGFeatures().fit_transform(np.zeros((2, 48, 48), np.uint8)).shape
+    (2, 900)
+    """
+
+    def __init__(self, *, orientations=9, pixels_per_cell=8, cells_per_block=2):
+        self.orientations = orientations
+        self.pixels_per_cell = pixels_per_cell
+        self.cells_per_block = cells_per_block
+
+    def fit(self, X, y=None):
+        """Record the input size; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like of images or flat square rows
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        images = self._images(X)
+        self.n_features_in_ = int(np.prod(images.shape[1:]))
+        self.n_features_out_ = self._describe(images[:1]).shape[1]
+        return self
+
+    @staticmethod
+    def _images(X):
+        from ._utils import as_image_batch
+
+        images = as_image_batch(X)
+        return images[..., 0].astype(np.float32) * (
+            1 / 255 if images.dtype.kind in "ui" else 1
+        )
+
+    def _describe(self, images):
+        from skimage.feature import hog
+
+        return np.stack(
+            [
+                hog(
+                    image,
+                    orientations=self.orientations,
+                    pixels_per_cell=(self.pixels_per_cell,) * 2,
+                    cells_per_block=(self.cells_per_block,) * 2,
+                    feature_vector=True,
+                )
+                for image in images
+            ]
+        ).astype(np.float32)
+
+    def transform(self, X):
+        """Return the HOG descriptors, ``(n, n_features_out_)``.
+
+        Parameters
+        ----------
+        X : array-like of images or flat square rows
+
+        Returns
+        -------
+        descriptors : ndarray of float32
+        """
+        check_is_fitted(self, "n_features_out_")
+        return self._describe(self._images(X))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``hog0``, ``hog1``, ...
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self, "n_features_out_")
+        return np.asarray(
+            [f"hog{i}" for i in range(self.n_features_out_)], dtype=object
+        )
+
+
+BASELINES = ("pca_svc", "hog_linear_svm", "rf_pixels")
+
+
+def make_baseline(name, *, random_state=0):
+    """A classical (non-CNN) FER baseline as a scikit-learn pipeline.
+
+    Parameters
+    ----------
+    name : {"pca_svc", "hog_linear_svm", "rf_pixels"}
+        ``"pca_svc"``: pixels / 255, PCA to 100 whitened components, RBF SVC.
+        ``"hog_linear_svm"``: HOG descriptors, standardised, linear SVM.
+        ``"rf_pixels"``: a 300-tree random forest on the raw pixels.
+    random_state : int, default=0
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> from skfer.features import make_baseline
+    >>> [step for step, _ in make_baseline("hog_linear_svm").steps]
+    ['hogfeatures', 'standardscaler', 'linearsvc']
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC, LinearSVC
+
+    from ._utils import did_you_mean
+    from .preprocessing import PixelScaler
+
+    if name == "pca_svc":
+        return make_pipeline(
+            PixelScaler(),
+            PCA(n_components=100, whiten=True, random_state=random_state),
+            SVC(random_state=random_state),
+        )
+    if name == "hog_linear_svm":
+        return make_pipeline(
+            HOGFeatures(),
+            StandardScaler(),
+            LinearSVC(C=0.01, random_state=random_state),
+        )
+    if name == "rf_pixels":
+        return make_pipeline(
+            RandomForestClassifier(
+                n_estimators=300, n_jobs=-1, random_state=random_state
+            )
+        )
+    raise ValueError(
+        f"Unknown baseline {name!r}.{did_you_mean(name, BASELINES)} Choose from "
+        f"{', '.join(BASELINES)}."
+    )

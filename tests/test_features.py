@@ -49,3 +49,26 @@ def test_errors(faces):
         CNNFeatureExtractor(tiny()).fit(X)
     with pytest.raises(ValueError, match="no layer named 'penultimate'"):
         CNNFeatureExtractor(tiny(), layer="penultimate").fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["pca_svc", "hog_linear_svm", "rf_pixels"])
+def test_baselines_learn_synthetic_faces(name):
+    from sklearn.model_selection import train_test_split
+
+    from skfer.datasets import make_faces
+    from skfer.features import make_baseline
+
+    X, y = make_faces(n_samples=560, random_state=0)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, stratify=y, random_state=0)
+    accuracy = make_baseline(name).fit(X_tr, y_tr).score(X_te, y_te)
+    assert accuracy > 1 / 7 + 0.1
+
+
+def test_hog_features_and_unknown_baseline():
+    from skfer.features import HOGFeatures, make_baseline
+
+    hog = HOGFeatures().fit(np.zeros((2, 2304), np.uint8))
+    assert hog.get_feature_names_out()[0] == "hog0"
+    assert hog.transform(np.zeros((3, 48, 48))).shape == (3, 900)
+    with pytest.raises(ValueError, match="Unknown baseline 'pca_svm'. Did you mean"):
+        make_baseline("pca_svm")
