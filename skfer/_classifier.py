@@ -38,7 +38,6 @@ class _LabelEncoder(TransformerMixin, BaseEstimator):
         self.categories = categories
 
     def fit(self, y):
-        check_classification_targets(y)
         classes = (
             np.unique(y) if self.categories is None else np.asarray(self.categories)
         )
@@ -428,20 +427,16 @@ class FERClassifier(KerasClassifier):
     def _get_compile_kwargs(self):
         params = self.get_params()
         if isinstance(self.optimizer, str) and self.optimizer == "adam":
-            optimizer = keras.optimizers.Adam(
-                learning_rate=self.learning_rate, beta_1=self.beta_1
-            )
             optimizer_params = route_params(
                 params, destination="optimizer", pass_filter=set(), strict=True
             )
-            if optimizer_params:
-                optimizer = keras.optimizers.Adam(
-                    **{
-                        "learning_rate": self.learning_rate,
-                        "beta_1": self.beta_1,
-                        **optimizer_params,
-                    }
-                )
+            optimizer = keras.optimizers.Adam(
+                **{
+                    "learning_rate": self.learning_rate,
+                    "beta_1": self.beta_1,
+                    **optimizer_params,
+                }
+            )
         else:
             optimizer = super()._get_compile_kwargs()["optimizer"]
         return {

@@ -92,6 +92,7 @@ class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
         self._validate_params()
         images, _ = _check_images(X, flat_layout=self._flat_layout)
         self.n_features_in_ = int(np.prod(images.shape[1:]))
+        self._channels_in = images.shape[-1]
         return self
 
     _flat_layout = "row"
@@ -220,24 +221,8 @@ class ToGrayscale(_StatelessImageTransformer):
         return gray.astype(images.dtype)
 
     def _output_features(self):
-        return self.n_features_in_ // self._channels_in
-
-    def fit(self, X, y=None):
-        """Record the input size; nothing is learned.
-
-        Parameters
-        ----------
-        X : array-like
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        images, _ = _check_images(X, flat_layout="row")
-        self._channels_in = images.shape[-1] if images.shape[-1] in (3, 4) else 1
-        self.n_features_in_ = int(np.prod(images.shape[1:]))
-        return self
+        channels = self._channels_in if self._channels_in in (3, 4) else 1
+        return self.n_features_in_ // channels
 
 
 class Resize(_StatelessImageTransformer):
@@ -308,25 +293,7 @@ class Resize(_StatelessImageTransformer):
         return _restore(out, flat)
 
     def _output_features(self):
-        return self.size[0] * self.size[1] * max(1, self._channels)
-
-    def fit(self, X, y=None):
-        """Record the input size; nothing is learned.
-
-        Parameters
-        ----------
-        X : array-like
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        images, _ = _check_images(X)
-        self._channels = images.shape[-1]
-        self.n_features_in_ = int(np.prod(images.shape[1:]))
-        return self
+        return self.size[0] * self.size[1] * self._channels_in
 
 
 class ImageReader(TransformerMixin, BaseEstimator):
