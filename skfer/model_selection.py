@@ -169,6 +169,12 @@ def image_level_kfold(n_splits=10, *, random_state=0):
     Returns
     -------
     cv : sklearn.model_selection.StratifiedKFold
+
+    Examples
+    --------
+    >>> from skfer.model_selection import image_level_kfold
+    >>> image_level_kfold(5).get_n_splits()
+    5
     """
     return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
 
