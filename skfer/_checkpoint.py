@@ -8,6 +8,7 @@ is written to a temporary name and moved into place, so a run killed
 mid-write never leaves a half-written checkpoint that loads as valid.
 """
 
+import contextlib
 import json
 import os
 import tempfile
@@ -22,36 +23,38 @@ LAST = "last.keras"
 BEST = "best.keras"
 
 
-def atomic_write_text(path, text):
-    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+@contextlib.contextmanager
+def _atomic_target(path):
+    """Yield a temporary path beside ``path``; move it into place on success.
+
+    On any failure the temporary file is removed and ``path`` is untouched.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix
+    )
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_text(path, text):
+    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+    with _atomic_target(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def save_model_atomic(model, path):
     """``model.save(path)`` through a temporary file in the same folder."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.stem}.", suffix=".keras"
-    )
-    os.close(fd)
-    try:
+    with _atomic_target(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def load_checkpoint(folder, settings):

@@ -447,7 +447,6 @@ class FERClassifier(KerasClassifier):
         }
 
     def _build_keras_model(self):
-        self._validate_params()
         builder = self._check_model_param()
         params = self.get_params()
         model_kwargs = route_params(

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-__all__ = ["did_you_mean", "as_image_batch", "pixel_scale_for"]
+__all__ = ["did_you_mean", "as_image_batch", "pixel_scale_for", "feature_names"]
 
 
 def did_you_mean(name, choices):
@@ -139,3 +139,8 @@ def pixel_scale_for(dtype):
     image file; float images are taken as already scaled (factor 1).
     """
     return 1.0 / 255.0 if np.dtype(dtype).kind in "ui" else 1.0
+
+
+def feature_names(prefix, n):
+    """``[prefix0, prefix1, ...]`` as the object array get_feature_names_out returns."""
+    return np.asarray([f"{prefix}{i}" for i in range(n)], dtype=object)

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from ._utils import feature_names
 from .exceptions import NotFittedError
 
 __all__ = ["BASELINES", "CNNFeatureExtractor", "HOGFeatures", "make_baseline"]
@@ -154,9 +155,7 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self, "n_features_out_")
-        return np.asarray(
-            [f"cnn{i}" for i in range(self.n_features_out_)], dtype=object
-        )
+        return feature_names("cnn", self.n_features_out_)
 
 
 class HOGFeatures(TransformerMixin, BaseEstimator):
@@ -249,9 +248,7 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self, "n_features_out_")
-        return np.asarray(
-            [f"hog{i}" for i in range(self.n_features_out_)], dtype=object
-        )
+        return feature_names("hog", self.n_features_out_)
 
 
 BASELINES = ("pca_svc", "hog_linear_svm", "rf_pixels")

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._image_io import read_image
-from ._utils import as_image_batch
+from ._utils import as_image_batch, feature_names
 from .exceptions import DataFormatError, FaceNotFoundError
 
 __all__ = [
@@ -69,10 +69,6 @@ def _restore(images, flat):
     return images
 
 
-def _pixel_names(n):
-    return np.asarray([f"pixel{i}" for i in range(n)], dtype=object)
-
-
 class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
     """Shared fit/tags/feature names of the image transformers."""
 
@@ -121,7 +117,7 @@ class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self, "n_features_in_")
-        return _pixel_names(self._output_features())
+        return feature_names("pixel", self._output_features())
 
 
 class PixelScaler(_StatelessImageTransformer):
@@ -635,7 +631,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         -------
         names : ndarray of str
         """
-        return _pixel_names(self.size[0] * self.size[1])
+        return feature_names("pixel", self.size[0] * self.size[1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -32,7 +32,8 @@ def test_checkpoint_files_and_resume(faces, tmp_path):
     state = json.loads((tmp_path / "state.json").read_text())
     assert state["epochs_done"] == 2
     assert {"last.keras", "best.keras", "state.json"} <= set(os.listdir(tmp_path))
-    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    # no temporary files (".<name>.<random><suffix>") left behind
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]
     assert first.checkpoint_best_["epoch"] in (1, 2)
 
     resumed = tiny(tmp_path, epochs=4).fit(X, y, validation_data=(X[:30], y[:30]))
