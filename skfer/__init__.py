@@ -20,6 +20,7 @@ _SUBMODULES = {
     "model_selection",
     "models",
     "preprocessing",
+    "tuning",
 }
 
 __all__ = ["FERClassifier", "__version__", *sorted(_SUBMODULES)]

@@ -52,6 +52,114 @@ def _demo(args):
     return 0
 
 
+def _tune(args):
+    """Run (or join) an Optuna search over FERClassifier hyper-parameters."""
+    import json
+
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    from . import FERClassifier
+    from .tuning import FERSearchCV, default_search_space
+
+    if args.data is not None:
+        from .datasets import load_fer2013
+        from .model_selection import OfficialSplit
+
+        data = load_fer2013(args.data, subset=["Training", "PublicTest"])
+        rng = np.random.default_rng(args.seed)
+        keep = []
+        for usage, size in (
+            ("Training", args.train_size),
+            ("PublicTest", args.val_size),
+        ):
+            rows = np.flatnonzero(data.usage == usage)
+            if size is not None and size < len(rows):
+                rows = np.sort(rng.choice(rows, size, replace=False))
+            keep.append(rows)
+        keep = np.concatenate(keep)
+        X, y, usage = data.data[keep], data.target[keep], data.usage[keep]
+        cv = OfficialSplit(usage)
+        protocol = (
+            f"FER2013: fit on {np.sum(usage == 'Training')} Training images, "
+            f"score on {np.sum(usage == 'PublicTest')} PublicTest images "
+            "(PrivateTest never loaded)"
+        )
+    else:
+        from .datasets import make_faces
+
+        X, y = make_faces(n_samples=args.synthetic, random_state=args.seed)
+        cv = StratifiedKFold(args.cv)
+        protocol = f"{args.cv}-fold stratified CV on {len(X)} synthetic faces"
+    space = default_search_space()
+    if args.model != "search":
+        del space["model"]
+    estimator = FERClassifier(
+        model="v1" if args.model == "search" else args.model,
+        epochs=args.epochs,
+        random_state=args.seed,
+    )
+    search = FERSearchCV(
+        estimator,
+        space,
+        n_trials=args.n_trials,
+        cv=cv,
+        refit=False,
+        storage=args.storage,
+        study_name=args.study,
+        timeout=args.timeout,
+        random_state=args.seed,
+        verbose=int(sys.stderr.isatty()),
+    )
+    print(f"skfer tune: {args.n_trials} trials, {protocol}", flush=True)
+    start = time.perf_counter()
+    search.fit(X, y)
+    seconds = time.perf_counter() - start
+    results = search.cv_results_
+    order = np.argsort(results["rank_test_score"])
+    print("trial  state     score   params")
+    for i in order:
+        score = results["mean_test_score"][i]
+        print(
+            f"{results['number'][i]:5d}  {results['state'][i]:<8s}  "
+            f"{score:6.4f}  {results['params'][i]}"
+        )
+    print(
+        f"best: trial {search.best_trial_.number}, score {search.best_score_:.4f}, "
+        f"{search.best_params_} ({search.n_trials_} trials in the study; this "
+        f"worker ran for {seconds:.0f} s)"
+    )
+    if args.plots:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from pathlib import Path
+
+        from .tuning import plot_optimization_history, plot_param_importances
+
+        out = Path(args.plots)
+        out.mkdir(parents=True, exist_ok=True)
+        ax = plot_optimization_history(search)
+        ax.figure.savefig(out / "optimization_history.png", dpi=100)
+        if np.sum(results["state"] == "COMPLETE") >= 2:
+            ax = plot_param_importances(search)
+            ax.figure.savefig(out / "param_importances.png", dpi=100)
+    if args.output:
+        from ._checkpoint import atomic_write_text
+
+        record = {
+            "best_params": search.best_params_,
+            "best_score": search.best_score_,
+            "best_trial": search.best_trial_.number,
+            "n_trials": search.n_trials_,
+            "protocol": protocol,
+            "command": " ".join(["skfer"] + sys.argv[1:]),
+            "wall_s": seconds,
+        }
+        atomic_write_text(args.output, json.dumps(record, indent=1))
+    return 0
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="skfer",
@@ -68,6 +176,38 @@ def _build_parser():
     demo.add_argument("--n-samples", type=int, default=1400)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo)
+
+    tune = sub.add_parser(
+        "tune",
+        help="Optuna search over FERClassifier settings (several workers can "
+        "share one study through --storage)",
+    )
+    source = tune.add_mutually_exclusive_group()
+    source.add_argument(
+        "--data", help="FER2013 file (csv, npz) or folder; tunes on PublicTest"
+    )
+    source.add_argument(
+        "--synthetic",
+        type=int,
+        default=600,
+        metavar="N",
+        help="tune on N synthetic faces with --cv folds (default, 600)",
+    )
+    tune.add_argument("--train-size", type=int, help="Training images to use")
+    tune.add_argument("--val-size", type=int, help="PublicTest images to use")
+    tune.add_argument("--cv", type=int, default=3, help="folds for synthetic data")
+    tune.add_argument(
+        "--model", default="v1", help="registered model, or 'search' to tune it too"
+    )
+    tune.add_argument("--epochs", type=int, default=5)
+    tune.add_argument("--n-trials", type=int, default=10)
+    tune.add_argument("--storage", help="e.g. sqlite:///tune.db or postgresql://...")
+    tune.add_argument("--study", help="study name in --storage (created or joined)")
+    tune.add_argument("--timeout", type=float, help="seconds; no new trial after it")
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--output", help="write the best parameters as JSON here")
+    tune.add_argument("--plots", help="folder for the history/importance PNGs")
+    tune.set_defaults(func=_tune)
     return parser
 
 
@@ -96,6 +236,12 @@ def main(argv=None):
         return 0
     if getattr(args, "epochs", 1) < 1:
         parser.error("--epochs must be at least 1")
+    for name in ("n_trials", "synthetic", "train_size", "val_size"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if getattr(args, "study", None) and not getattr(args, "storage", None):
+        parser.error("--study needs --storage (an in-memory study cannot be shared)")
     return args.func(args)
 
 

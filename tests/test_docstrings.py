@@ -33,6 +33,12 @@ PUBLIC = {
         "FaceCropper",
     ],
     "skfer.features": ["CNNFeatureExtractor", "HOGFeatures", "make_baseline"],
+    "skfer.tuning": [
+        "FERSearchCV",
+        "default_search_space",
+        "plot_optimization_history",
+        "plot_param_importances",
+    ],
     "skfer.model_selection": [
         "OfficialSplit",
         "subject_kfold",
