@@ -11,11 +11,13 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "FERClassifier": "skfer._classifier",
+    "pretrained": "skfer.inference",
 }
 _SUBMODULES = {
     "datasets",
     "exceptions",
     "features",
+    "inference",
     "losses",
     "model_selection",
     "models",
@@ -23,7 +25,7 @@ _SUBMODULES = {
     "tuning",
 }
 
-__all__ = ["FERClassifier", "__version__", *sorted(_SUBMODULES)]
+__all__ = ["FERClassifier", "pretrained", "__version__", *sorted(_SUBMODULES)]
 
 
 def __getattr__(name):

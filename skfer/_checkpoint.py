@@ -36,6 +36,11 @@ def _atomic_target(path):
     os.close(fd)
     try:
         yield tmp
+        # mkstemp creates 0600 files; give the result the usual permissions
+        umask = os.umask(0)
+        os.umask(umask)
+        if os.path.isfile(tmp):
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

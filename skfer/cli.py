@@ -160,6 +160,231 @@ def _tune(args):
     return 0
 
 
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
+
+
+def _predict_sources(args):
+    """Yield (source name, frame number, RGB image) for every input."""
+    from pathlib import Path
+
+    from ._image_io import read_image
+
+    if args.sample:
+        from skimage.data import astronaut
+
+        yield "sample:astronaut", 0, astronaut()
+    for item in args.inputs:
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
+            )
+            if not files:
+                raise FileNotFoundError(f"No image files in the folder {item!r}.")
+            for file in _progress(files, f"{item}", args):
+                yield str(file), 0, read_image(file, grayscale=False)
+        elif path.suffix.lower() in VIDEO_SUFFIXES:
+            yield from _video_frames(str(path), args)
+        elif path.is_file():
+            yield str(path), 0, read_image(path, grayscale=False)
+        else:
+            raise FileNotFoundError(f"No such image, folder or video: {item!r}.")
+    if args.webcam is not None:
+        yield from _video_frames(args.webcam, args)
+
+
+def _progress(items, desc, args):
+    if args.quiet or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="image")
+
+
+def _video_frames(source, args):
+    import cv2
+
+    if isinstance(source, str) and not __import__("os").path.exists(source):
+        raise FileNotFoundError(f"No such video file: {source!r}.")
+    capture = cv2.VideoCapture(source)
+    if not capture.isOpened():
+        what = f"webcam {source}" if isinstance(source, int) else f"video {source!r}"
+        raise OSError(
+            f"OpenCV cannot open the {what}. Check that it exists, is readable and "
+            "is in a format OpenCV's FFmpeg build decodes (mp4, avi, ...)."
+        )
+    name = f"webcam:{source}" if isinstance(source, int) else str(source)
+    try:
+        frame_number, taken = 0, 0
+        while args.max_frames is None or taken < args.max_frames:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            if frame_number % args.every == 0:
+                taken += 1
+                yield name, frame_number, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            frame_number += 1
+        if frame_number == 0:
+            raise OSError(f"The video {name!r} has no frame OpenCV can decode.")
+    finally:
+        capture.release()
+
+
+def _predict(args):
+    """Detect faces and print their expressions."""
+    import csv
+    import io
+    import json
+    from pathlib import Path
+
+    from .inference import FERPredictor, annotate, load_pretrained_file
+
+    for item in args.inputs:  # fail on a wrong path before loading TensorFlow
+        if not Path(item).exists():
+            raise FileNotFoundError(f"No such image, folder or video: {item!r}.")
+    for option in ("output", "annotate"):
+        target = getattr(args, option)
+        if target and not Path(target).resolve().parent.is_dir():
+            raise FileNotFoundError(
+                f"Cannot write --{option} {target!r}: its folder does not exist."
+            )
+    model = args.model
+    estimator = load_pretrained_file(model) if model.endswith(".json") else model
+    predictor = FERPredictor(
+        estimator, backend=args.backend, detect_width=args.detect_width or None
+    )
+    detector = None if args.no_detect else predictor
+    names = predictor.label_names
+    records, writer, annotated = [], None, {}
+    for source, frame, image in _predict_sources(args):
+        if detector is None:
+            crop = predictor.crops(image, [[0, 0, image.shape[1], image.shape[0]]])
+            proba = predictor.predict_proba(crop)[0]
+            faces = [
+                {
+                    "box": [0, 0, int(image.shape[1]), int(image.shape[0])],
+                    "label": names[int(proba.argmax())],
+                    "probabilities": {
+                        n: round(float(p), 4) for n, p in zip(names, proba)
+                    },
+                }
+            ]
+        else:
+            faces = predictor.predict_image(image)
+        if args.annotate:
+            annotated.setdefault(source, []).append(annotate(image, faces))
+        if not faces:
+            records.append(
+                {
+                    "source": source,
+                    "frame": frame,
+                    "face": None,
+                    "box": None,
+                    "label": None,
+                    "probabilities": None,
+                }
+            )
+        for i, face in enumerate(faces):
+            records.append({"source": source, "frame": frame, "face": i, **face})
+    if args.annotate:
+        _write_annotations(Path(args.annotate), annotated)
+    if args.format == "json":
+        text = json.dumps(records, indent=1) + "\n"
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["source", "frame", "face", "x", "y", "width", "height", "label", *names]
+        )
+        for r in records:
+            box = r["box"] or [""] * 4
+            proba = (
+                [r["probabilities"][n] for n in names]
+                if r["probabilities"]
+                else [""] * len(names)
+            )
+            writer.writerow(
+                [
+                    r["source"],
+                    r["frame"],
+                    "" if r["face"] is None else r["face"],
+                    *box,
+                    r["label"] or "",
+                    *proba,
+                ]
+            )
+        text = buffer.getvalue()
+    else:
+        lines = [
+            f"{'source':<28} {'frame':>5} {'face':>4}  {'box (x y w h)':<19} "
+            f"{'label':<9} probabilities"
+        ]
+        for r in records:
+            if r["face"] is None:
+                lines.append(
+                    f"{r['source'][-28:]:<28} {r['frame']:>5}    -  no face found"
+                )
+                continue
+            top = sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:3]
+            box = " ".join(str(v) for v in r["box"])
+            lines.append(
+                f"{r['source'][-28:]:<28} {r['frame']:>5} {r['face']:>4}  "
+                f"{box:<19} {r['label']:<9} "
+                + "  ".join(f"{n} {p:.2f}" for n, p in top)
+            )
+        text = "\n".join(lines) + "\n"
+    if args.output:
+        from ._checkpoint import atomic_write_text
+
+        atomic_write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+    missing = sum(r["face"] is None for r in records)
+    if missing:
+        print(
+            f"{missing} image(s)/frame(s) had no face (listed with no label); "
+            "use --no-detect for images that are already face crops.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _write_annotations(out, annotated):
+    """One image: write it there; several sources: a folder of images/videos."""
+    import cv2
+
+    from ._checkpoint import _atomic_target
+
+    single = len(annotated) == 1 and len(next(iter(annotated.values()))) == 1
+    if single:
+        image = next(iter(annotated.values()))[0]
+        with _atomic_target(out) as tmp:
+            if not cv2.imwrite(
+                tmp if out.suffix else tmp + ".png",
+                cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
+            ):
+                raise OSError(f"OpenCV could not write the image {str(out)!r}.")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for k, (source, frames) in enumerate(annotated.items()):
+        stem = f"{k:03d}_" + "".join(
+            c if c.isalnum() else "_" for c in source.rsplit("/", 1)[-1]
+        )
+        if len(frames) == 1:
+            cv2.imwrite(
+                str(out / f"{stem}.png"), cv2.cvtColor(frames[0], cv2.COLOR_RGB2BGR)
+            )
+            continue
+        h, w = frames[0].shape[:2]
+        writer = cv2.VideoWriter(
+            str(out / f"{stem}.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (w, h)
+        )
+        for frame in frames:
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        writer.release()
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="skfer",
@@ -176,6 +401,48 @@ def _build_parser():
     demo.add_argument("--n-samples", type=int, default=1400)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo)
+
+    predict = sub.add_parser(
+        "predict",
+        help="find faces in images, folders, videos or a webcam and print their "
+        "expressions",
+    )
+    predict.add_argument("inputs", nargs="*", help="image files, folders, videos")
+    predict.add_argument(
+        "--sample",
+        action="store_true",
+        help="also run on scikit-image's astronaut photo (bundled, no download)",
+    )
+    predict.add_argument(
+        "--webcam", type=int, nargs="?", const=0, help="camera index (default 0)"
+    )
+    predict.add_argument(
+        "--model",
+        default="v1-fer2013",
+        help="pretrained name or a saved model's .json card (default v1-fer2013)",
+    )
+    predict.add_argument("--backend", default="keras", choices=["keras", "onnx"])
+    predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    predict.add_argument("--output", help="write the table/JSON/CSV here")
+    predict.add_argument(
+        "--annotate", help="image file (one input) or folder for annotated copies"
+    )
+    predict.add_argument(
+        "--no-detect",
+        action="store_true",
+        help="inputs are already face crops: classify the whole image",
+    )
+    predict.add_argument(
+        "--detect-width",
+        type=int,
+        default=320,
+        help="shrink wider images to this width for face detection (faster); "
+        "0: full size, for small faces in large photos",
+    )
+    predict.add_argument("--every", type=int, default=1, help="video: every Nth frame")
+    predict.add_argument("--max-frames", type=int, help="video: stop after N frames")
+    predict.add_argument("--quiet", action="store_true", help="no progress bar")
+    predict.set_defaults(func=_predict)
 
     tune = sub.add_parser(
         "tune",
@@ -236,13 +503,37 @@ def main(argv=None):
         return 0
     if getattr(args, "epochs", 1) < 1:
         parser.error("--epochs must be at least 1")
-    for name in ("n_trials", "synthetic", "train_size", "val_size"):
+    if (
+        args.command == "predict"
+        and not (args.inputs or args.sample)
+        and (args.webcam is None)
+    ):
+        parser.error("give images, folders or videos, or --sample, or --webcam")
+    for name in (
+        "n_trials",
+        "synthetic",
+        "train_size",
+        "val_size",
+        "every",
+        "max_frames",
+    ):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if getattr(args, "study", None) and not getattr(args, "storage", None):
         parser.error("--study needs --storage (an in-memory study cannot be shared)")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (
+        FileNotFoundError,
+        PermissionError,
+        OSError,
+        ValueError,
+        ImportError,
+    ) as exc:
+        # a clear one-line message, not a traceback, for the user's mistakes
+        print(f"skfer {args.command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

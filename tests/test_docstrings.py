@@ -33,6 +33,15 @@ PUBLIC = {
         "FaceCropper",
     ],
     "skfer.features": ["CNNFeatureExtractor", "HOGFeatures", "make_baseline"],
+    "skfer.inference": [
+        "FERPredictor",
+        "annotate",
+        "export",
+        "list_pretrained",
+        "load_pretrained_file",
+        "pretrained",
+        "save_pretrained",
+    ],
     "skfer.tuning": [
         "FERSearchCV",
         "default_search_space",

@@ -1,0 +1,184 @@
+"""Inference latency of skfer's predictors, and of the `fer` package, here.
+
+Usage:
+  python bench/inference_speed.py [--repeats 200] [--output FILE.json]
+
+Measures on this machine, for Model 1 (the shipped pretrained weights) and
+Model 2 (same architecture as the study's; random weights, speed does not
+depend on them):
+- per-face latency at batch 1 (median and 95th percentile, ms): the naive
+  eager Keras call ``net(x)``, ``FERClassifier.predict_proba``, and
+  FERPredictor's compiled graph and ONNX Runtime backends;
+- batched throughput (faces/s at batch 64) for the same paths;
+- a full 640x480 frame with one face (OpenCV Haar detection + classification),
+  FERPredictor.predict_image, for both backends;
+- the `fer` package (``from fer.fer import FER``; its default detector and
+  model) on the same frame, if it is installed. Its dependencies pull in
+  PyTorch; ``pip install --no-deps fer`` is enough for this measurement.
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def timed(fn, repeats, warmup=5):
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {
+        "median_ms": statistics.median(samples),
+        "p95_ms": float(np.percentile(samples, 95)),
+    }
+
+
+def frame_with_face():
+    import cv2
+    from skimage.data import astronaut
+
+    face = cv2.resize(astronaut(), (256, 256), interpolation=cv2.INTER_AREA)
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    frame[112:368, 192:448] = face
+    return frame
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument(
+        "--output", help="results JSON; an .rst table is written beside"
+    )
+    parser.add_argument(
+        "--from-json", help="only rewrite the .rst table from an earlier JSON"
+    )
+    args = parser.parse_args()
+    if args.from_json:
+        write_rst(json.loads(Path(args.from_json).read_text()), args.from_json)
+        return
+
+    import keras
+    import tensorflow as tf
+
+    import skfer
+    from skfer import FERClassifier
+    from skfer.inference import FERPredictor, _network, pretrained
+
+    rng = np.random.default_rng(0)
+    faces1 = rng.integers(0, 256, (1, 48, 48), dtype=np.uint8)
+    faces64 = rng.integers(0, 256, (64, 48, 48), dtype=np.uint8)
+    frame = frame_with_face()
+    results = {"per_face_batch1": {}, "batch64_faces_per_s": {}, "frame_640x480": {}}
+
+    v2 = FERClassifier(model="v2", augment=False, random_state=0)
+    v2.initialize(np.zeros((7, 48, 48), np.uint8), np.arange(7))
+    for name, clf in (("v1", pretrained("v1-fer2013")), ("v2", v2)):
+        net = _network(clf.model_)
+        x1 = faces1[..., None].astype(np.float32) / 255
+        x64 = faces64[..., None].astype(np.float32) / 255
+        paths = {
+            "eager keras net(x)": (lambda x, n=net: n(x, training=False), x1, x64),
+            "FERClassifier.predict_proba": (clf.predict_proba, faces1, faces64),
+        }
+        for backend in ("keras", "onnx"):
+            predictor = FERPredictor(clf, backend=backend)
+            paths[f"FERPredictor ({backend})"] = (
+                predictor.predict_proba,
+                faces1,
+                faces64,
+            )
+            if name == "v1":
+                detect = timed(lambda p=predictor: p.predict_image(frame), args.repeats)
+                results["frame_640x480"][f"skfer v1 ({backend})"] = detect
+                faces_found = len(predictor.predict_image(frame))
+        for path, (fn, a1, a64) in paths.items():
+            key = f"{name}: {path}"
+            results["per_face_batch1"][key] = timed(
+                lambda f=fn, a=a1: f(a), args.repeats
+            )
+            batch = timed(lambda f=fn, a=a64: f(a), max(20, args.repeats // 10))
+            results["batch64_faces_per_s"][key] = 64000 / batch["median_ms"]
+            print(key, results["per_face_batch1"][key], flush=True)
+    from skfer.preprocessing import FaceCropper
+
+    cropper = FaceCropper()
+    results["frame_640x480"]["OpenCV Haar detection, full frame"] = timed(
+        lambda: cropper.detect([frame]), args.repeats
+    )
+    try:
+        from fer.fer import FER
+    except ImportError as exc:
+        results["fer"] = f"not installed ({exc}); pip install --no-deps fer"
+    else:
+        detector = FER()
+        bgr = frame[:, :, ::-1].copy()
+        found = detector.detect_emotions(bgr)
+        results["frame_640x480"]["fer package (default)"] = timed(
+            lambda: detector.detect_emotions(bgr), args.repeats
+        )
+        results["fer_faces_found"] = len(found)
+    results["skfer_faces_found"] = faces_found
+    results["versions"] = {
+        "skfer": skfer.__version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+    }
+    print("\nper face, batch 1               median ms   p95 ms   faces/s @64")
+    for key, value in results["per_face_batch1"].items():
+        print(
+            f"{key:<38} {value['median_ms']:8.2f} {value['p95_ms']:8.2f}"
+            f" {results['batch64_faces_per_s'][key]:10.0f}"
+        )
+    print("\n640x480 frame, one face          median ms   p95 ms")
+    for key, value in results["frame_640x480"].items():
+        print(f"{key:<38} {value['median_ms']:8.2f} {value['p95_ms']:8.2f}")
+    fer = results["frame_640x480"].get("fer package (default)")
+    ours = results["frame_640x480"]["skfer v1 (keras)"]
+    if fer:
+        ratio = fer["median_ms"] / ours["median_ms"]
+        print(f"\nfer / skfer (keras) frame time: {ratio:.1f}x")
+    if args.output:
+        Path(args.output).write_text(json.dumps(results, indent=1))
+        write_rst(results, args.output)
+
+
+def write_rst(results, json_path):
+    """The tables of the docs' speed section, beside the JSON."""
+    rule = "=" * 38 + "  " + "=" * 9 + "  " + "=" * 7 + "  " + "=" * 12
+    lines = [
+        "Measured by ``python bench/inference_speed.py --repeats 200 --output "
+        "docs/results/inference_speed.json`` on the 2-core development machine "
+        "(no GPU), with nothing else running. Model 2 timings use random "
+        "weights (speed does not depend on them).",
+        "",
+        rule,
+        f"{'per face, batch 1':<38}  {'median ms':>9}  {'p95 ms':>7}  "
+        f"{'faces/s @64':>12}",
+        rule,
+    ]
+    for key, value in results["per_face_batch1"].items():
+        lines.append(
+            f"{key:<38}  {value['median_ms']:9.2f}  {value['p95_ms']:7.2f}  "
+            f"{results['batch64_faces_per_s'][key]:12.0f}"
+        )
+    lines += [rule, ""]
+    rule = "=" * 38 + "  " + "=" * 9 + "  " + "=" * 7
+    lines += [rule, f"{'640x480 frame, one face':<38}  {'median ms':>9}  {'p95 ms':>7}"]
+    lines.append(rule)
+    for key, value in results["frame_640x480"].items():
+        lines.append(f"{key:<38}  {value['median_ms']:9.2f}  {value['p95_ms']:7.2f}")
+    lines += [rule, ""]
+    Path(json_path).with_suffix(".rst").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Turn a bench/train_fer2013.py run into a pretrained model shipped with skfer.
+
+Usage:
+  python bench/make_pretrained.py --run-dir ~/skfer_runs/v1-crossentropy-aug \\
+      --name v1-fer2013 [--data ../shared/data/fer2013.npz]
+
+Takes the run's best.keras (the epoch with the best PublicTest accuracy),
+writes its weights and card to skfer/weights/<name>.{weights.h5,json},
+then loads them back with skfer.inference.pretrained(name) and measures, on
+FER2013 PrivateTest (never used for any choice): accuracy and macro-F1, on
+the whole PrivateTest and on the PrivateTest images that have no
+pixel-identical copy in Training. Writes docs/model_cards/<name>.rst.
+"""
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main():
+    default = ROOT.parent / "shared" / "data" / "fer2013.npz"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run-dir", required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--data", default=str(default))
+    args = parser.parse_args()
+
+    import keras
+    import tensorflow as tf
+
+    import skfer
+    from skfer import FERClassifier
+    from skfer.datasets import FER2013_LABELS, load_fer2013
+    from skfer.inference import _network, pretrained, save_pretrained
+    from skfer.model_selection import evaluation_report, find_duplicates
+
+    run_dir = Path(args.run_dir).expanduser()
+    state = json.loads((run_dir / "state.json").read_text())
+    settings = state["settings"]
+    best = keras.models.load_model(run_dir / "best.keras", compile=False)
+    data = load_fer2013(args.data)
+    train = data.usage == "Training"
+
+    clf = FERClassifier(model=settings["model"], loss=settings["loss"], augment=False)
+    classes = np.arange(7)
+    clf.initialize(np.zeros((7, 48, 48), np.uint8), classes)
+    _network(clf.model_).set_weights(_network(best).get_weights())
+
+    history = state["history"]
+    card = {
+        "label_names": list(FER2013_LABELS),
+        "data": "FER2013 (Goodfellow et al., 2013): 48x48 grayscale faces, "
+        "research-only terms of the dataset",
+        "protocol": "trained on Training (28,709 images); epoch chosen by "
+        "PublicTest accuracy; PrivateTest reported once, never used for a choice",
+        "settings": settings,
+        "epochs_trained": state["epochs_done"],
+        "best_epoch": state["best"]["epoch"],
+        "public_accuracy": state["best"]["val_accuracy"],
+        "history": history,
+        "training_command": f"python bench/train_fer2013.py --model "
+        f"{settings['model']} --loss {settings['loss']} --epochs <E> --run-dir "
+        f"{args.run_dir}" + ("" if settings["augment"] else " --no-augment"),
+        "card_command": " ".join(["python"] + sys.argv),
+        "versions": {
+            "skfer": skfer.__version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "python": platform.python_version(),
+        },
+    }
+    save_pretrained(clf, ROOT / "skfer" / "weights", args.name, card)
+
+    loaded = pretrained(args.name)
+    private = data.usage == "PrivateTest"
+    X_private, y_private = data.data[private], data.target[private]
+    start = time.perf_counter()
+    pred = loaded.predict(X_private)
+    seconds = time.perf_counter() - start
+    # the shipped file must predict exactly like the in-memory network
+    assert (pred == clf.predict(X_private)).all()
+    dup = find_duplicates(data.data[train], X_private)
+    rows = {}
+    for label, mask in (("all", np.ones(len(pred), bool)), ("dedup", ~dup)):
+        report = evaluation_report(
+            y_private[mask], pred[mask], labels=range(7), target_names=FER2013_LABELS
+        )
+        rows[label] = {
+            "n": int(mask.sum()),
+            "accuracy": float(report["summary"]["accuracy"].iloc[0]),
+            "macro_f1": float(report["summary"]["macro_f1"].iloc[0]),
+        }
+    per_class = evaluation_report(
+        y_private, pred, labels=range(7), target_names=FER2013_LABELS
+    )["per_class"]
+    card["private"] = rows
+    card["private_per_class"] = per_class.reset_index().to_dict(orient="records")
+    save_pretrained(clf, ROOT / "skfer" / "weights", args.name, card)
+    print(json.dumps({"private": rows, "predict_s": seconds}, indent=1))
+    write_card(args.name, card, per_class)
+
+
+def write_card(name, card, per_class):
+    settings = card["settings"]
+    lines = [
+        f"Model card: ``{name}``",
+        "=" * (len(name) + 16),
+        "",
+        "Load it offline with ``skfer.inference.pretrained("
+        f'"{name}")`` (a fitted :class:`~skfer.FERClassifier`) or run '
+        "``skfer predict --sample``.",
+        "",
+        f"- **Network**: ``{settings['model']}`` (the study's Model "
+        f"{settings['model'][1:]}), ``{settings['loss']}`` loss, augmentation "
+        f"{'on' if settings['augment'] else 'off'} (10% shifts, horizontal flip), "
+        f"Adam, learning rate {settings['learning_rate']}, batch "
+        f"{settings['batch_size']}, dropout {settings['dropout']}.",
+        f"- **Data**: {card['data']}. The weights inherit the dataset's "
+        "research-only terms: do not use them commercially.",
+        f"- **Protocol**: {card['protocol']}.",
+        f"- **Training budget**: {card['epochs_trained']} epochs on 2 CPU cores; "
+        f"best PublicTest accuracy {card['public_accuracy']:.4f} at epoch "
+        f"{card['best_epoch']}.",
+        "- **Input**: 48x48 grayscale face crops, uint8 0-255 (or floats in [0, 1]).",
+        "- **Label order** (``classes_`` 0-6): "
+        + ", ".join(f"{i} {n}" for i, n in enumerate(card["label_names"]))
+        + ".",
+        "",
+        "PrivateTest results (measured by ``" + card["card_command"] + "``):",
+        "",
+        "=========================================  ======  ========  ========",
+        "split                                      images  accuracy  macro-F1",
+        "=========================================  ======  ========  ========",
+    ]
+    for key, label in (
+        ("all", "PrivateTest"),
+        ("dedup", "PrivateTest without Training duplicates"),
+    ):
+        row = card["private"][key]
+        lines.append(
+            f"{label:<41}  {row['n']:>6}  {row['accuracy']:.4f}    "
+            f"{row['macro_f1']:.4f}"
+        )
+    lines += [
+        "=========================================  ======  ========  ========",
+        "",
+        "Per class on PrivateTest:",
+        "",
+        ".. code-block:: text",
+        "",
+    ]
+    lines += ["   " + line for line in per_class.round(3).to_string().splitlines()]
+    lines += [
+        "",
+        "Learning curve (PublicTest accuracy per epoch): "
+        + ", ".join(f"{v:.3f}" for v in card["history"]["val_accuracy"])
+        + ".",
+        "",
+        f"Training command: ``{card['training_command']}``.",
+        "",
+    ]
+    out = ROOT / "docs" / "model_cards" / f"{name}.rst"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,591 @@
+"""Pretrained models, fast face-by-face prediction, and export.
+
+- :func:`pretrained` returns a fitted :class:`~skfer.FERClassifier` from the
+  weights shipped in the package (read as plain arrays: no code is executed).
+- :class:`FERPredictor` finds faces in photos or video frames and classifies
+  all faces of a frame in one call of a compiled graph.
+- :func:`export` writes a fitted classifier's network as ONNX, ``.keras`` or a
+  TensorFlow SavedModel.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ._utils import did_you_mean
+from .exceptions import NotFittedError
+
+__all__ = [
+    "FERPredictor",
+    "annotate",
+    "export",
+    "list_pretrained",
+    "load_pretrained_file",
+    "pretrained",
+    "save_pretrained",
+]
+
+PRETRAINED_DIR = Path(__file__).resolve().parent / "weights"
+_CACHE = {}
+
+
+def list_pretrained():
+    """Names of the pretrained models shipped with skfer.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from skfer.inference import list_pretrained
+    >>> "v1-fer2013" in list_pretrained()
+    True
+    """
+    return sorted(p.name[: -len(".json")] for p in PRETRAINED_DIR.glob("*.json"))
+
+
+def _network(model):
+    """The registry network inside a FERClassifier's outer model."""
+    import keras
+
+    nets = [
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.Model) and layer.name != "augment"
+    ]
+    if len(nets) != 1:
+        raise ValueError(
+            f"Expected one network inside {model.name!r}; found "
+            f"{[layer.name for layer in nets]}."
+        )
+    return nets[0]
+
+
+def _fitted_model(estimator):
+    model = getattr(estimator, "model_", None)
+    if model is None:
+        raise NotFittedError(
+            f"This {type(estimator).__name__} is not fitted yet: call fit(X, y) "
+            "or use skfer.inference.pretrained()."
+        )
+    return model
+
+
+def save_pretrained(estimator, folder, name, card):
+    """Save a fitted classifier as a pretrained model: weights and a card.
+
+    Writes ``<name>.weights.h5`` (the network's weights only: loading it runs
+    no code) and ``<name>.json`` (architecture name, classes, input shape and
+    ``card``), both atomically.
+
+    Parameters
+    ----------
+    estimator : FERClassifier
+        A fitted classifier.
+    folder : str or path-like
+        Where to write the two files.
+    name : str
+        The model's name, e.g. ``"v1-fer2013"``.
+    card : dict
+        JSON-serialisable facts for the model card (data, protocol,
+        accuracy, training command).
+
+    Returns
+    -------
+    paths : tuple of Path
+        The weights file and the JSON file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.inference import load_pretrained_file, save_pretrained
+    >>> X, y = make_faces(n_samples=28, random_state=0)
+    >>> clf = FERClassifier(model="v1", epochs=1, random_state=0).fit(X, y)
+    >>> folder = tempfile.mkdtemp()
+    >>> weights, card = save_pretrained(clf, folder, "mine", {"note": "demo"})
+    >>> again = load_pretrained_file(card)
+    >>> bool((again.predict(X) == clf.predict(X)).all())
+    True
+    """
+    from ._checkpoint import _atomic_target, atomic_write_text
+
+    model = _fitted_model(estimator)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / f"{name}.weights.h5"
+    with _atomic_target(weights) as tmp:
+        # keras wants the ".weights.h5" suffix on the file it writes
+        tmp_weights = tmp + ".weights.h5"
+        _network(model).save_weights(tmp_weights)
+        os.replace(tmp_weights, tmp)
+    meta = {
+        "name": name,
+        "model": estimator.model,
+        "loss": estimator.loss,
+        "classes": [c.item() if hasattr(c, "item") else c for c in estimator.classes_],
+        "image_shape": list(estimator.image_shape_),
+        "weights": weights.name,
+        "card": card,
+    }
+    path = folder / f"{name}.json"
+    atomic_write_text(path, json.dumps(meta, indent=1))
+    return weights, path
+
+
+def load_pretrained_file(path):
+    """Load a classifier saved by :func:`save_pretrained` from its JSON file.
+
+    Only the weights are read from disk (HDF5 arrays); the architecture comes
+    from skfer's model registry, so a file cannot make this call run code.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``<name>.json`` file.
+
+    Returns
+    -------
+    estimator : FERClassifier
+        Fitted; its ``card_`` attribute holds the saved card.
+
+    Examples
+    --------
+    See :func:`save_pretrained`.
+    """
+    from . import FERClassifier
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No pretrained-model card at {str(path)!r}.")
+    try:
+        meta = json.loads(path.read_text())
+        weights = path.parent / meta["weights"]
+        classes = np.asarray(meta["classes"])
+        shape = tuple(meta["image_shape"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"{str(path)!r} is not a skfer pretrained-model card ({exc})."
+        ) from exc
+    if not weights.is_file():
+        raise FileNotFoundError(
+            f"The weights {str(weights)!r} named by {str(path)!r} are missing."
+        )
+    clf = FERClassifier(
+        model=meta["model"], loss=meta["loss"], augment=False, image_shape=shape
+    )
+    # build the (untrained) network for these classes and this input size,
+    # then read the trained weights into it
+    clf.initialize(np.zeros((len(classes), *shape), np.uint8), classes)
+    try:
+        _network(clf.model_).load_weights(str(weights))
+    except Exception as exc:  # h5py/keras raise several types for bad files
+        raise ValueError(
+            f"Could not read the weights {str(weights)!r} ({exc}). The file is "
+            "damaged or was saved for another architecture."
+        ) from exc
+    clf.card_ = meta.get("card", {})
+    return clf
+
+
+def pretrained(name="v1-fer2013"):
+    """A fitted classifier with weights shipped in the package (offline).
+
+    Parameters
+    ----------
+    name : str, default="v1-fer2013"
+        One of :func:`list_pretrained`. See the model cards in the docs for
+        how each was trained and how accurate it is.
+
+    Returns
+    -------
+    estimator : FERClassifier
+        Fitted; ``classes_`` are FER2013's integer labels (0 angry, 1
+        disgust, 2 fear, 3 happy, 4 sad, 5 surprise, 6 neutral) and
+        ``card_`` holds the model card's facts.
+
+    Examples
+    --------
+    >>> from skfer.inference import pretrained
+    >>> clf = pretrained("v1-fer2013")
+    >>> clf.card_["label_names"][3]
+    'happy'
+    """
+    if name not in list_pretrained():
+        raise ValueError(
+            f"Unknown pretrained model {name!r}.{did_you_mean(name, list_pretrained())}"
+            f" Available: {list_pretrained()}."
+        )
+    return load_pretrained_file(PRETRAINED_DIR / f"{name}.json")
+
+
+def export(estimator, path, *, format="onnx"):
+    """Write a fitted classifier's network for use outside skfer.
+
+    The exported graph maps float32 images ``(n, height, width, 1)`` scaled to
+    [0, 1] to raw class scores; apply a softmax for the probabilities that
+    ``predict_proba`` returns.
+
+    Parameters
+    ----------
+    estimator : FERClassifier
+        A fitted classifier.
+    path : str or path-like
+        Output file (``.onnx``, ``.keras``) or folder (SavedModel).
+    format : {"onnx", "keras", "savedmodel"}, default="onnx"
+        ONNX needs ``pip install "skfer[export]"`` (tf2onnx).
+
+    Returns
+    -------
+    path : Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skfer.inference import export, pretrained
+    >>> path = export(pretrained(), tempfile.mkdtemp() + "/v1.keras", format="keras")
+    >>> path.suffix
+    '.keras'
+    """
+    formats = ("onnx", "keras", "savedmodel")
+    if format not in formats:
+        raise ValueError(
+            f"format must be one of {formats}; got {format!r}."
+            f"{did_you_mean(format, formats)}"
+        )
+    net = _network(_fitted_model(estimator))
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} does not "
+            "exist."
+        )
+    if not os.access(path.parent, os.W_OK):
+        raise PermissionError(f"Cannot write {str(path)!r}: the folder is read-only.")
+    if format == "keras":
+        from ._checkpoint import save_model_atomic
+
+        if path.suffix != ".keras":
+            raise ValueError(
+                f"A Keras model file must end in .keras; got {path.name!r}."
+            )
+        save_model_atomic(net, path)
+        return path
+    if format == "savedmodel":
+        net.export(str(path), format="tf_saved_model", verbose=False)
+        return path
+    try:
+        import tf2onnx  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "ONNX export needs tf2onnx: pip install 'skfer[export]'."
+        ) from exc
+    from ._checkpoint import _atomic_target
+
+    with _atomic_target(path) as tmp:
+        net.export(tmp, format="onnx", verbose=False)
+    return path
+
+
+def _softmax(scores):
+    scores = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(scores)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class FERPredictor:
+    """Find faces and classify their expressions, fast.
+
+    All faces of an image are cropped, resized to the network's input size
+    and classified in one call of a compiled graph with a fixed signature
+    (no retracing between calls), or of an ONNX Runtime session.
+
+    Parameters
+    ----------
+    estimator : FERClassifier or str, default="v1-fer2013"
+        A fitted classifier, or the name of a pretrained one.
+    backend : {"keras", "onnx"}, default="keras"
+        ``"onnx"`` exports the network to a temporary ONNX file and runs it
+        with ONNX Runtime (``pip install "skfer[export]"``).
+    detector : FaceCropper, optional
+        Face detector and cropper; default ``FaceCropper(margin=0.1)`` with
+        the network's input size.
+    label_names : list of str, optional
+        Names of ``estimator.classes_``; default: the card's names, else the
+        classes themselves.
+    detect_width : int or None, default=320
+        Images wider than this are shrunk to this width for face detection
+        only (boxes are mapped back, crops come from the full image). The
+        Haar cascade's cost grows with the pixel count: on a 640x480 frame
+        this halves the detection time. None: detect at full size (for
+        small faces in large photos).
+
+    Attributes
+    ----------
+    estimator : FERClassifier
+        The classifier used.
+    label_names : list of str
+        Name of each class, in ``classes_`` order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.inference import FERPredictor
+    >>> predictor = FERPredictor()
+    >>> proba = predictor.predict_proba(np.zeros((2, 48, 48), np.uint8))
+    >>> proba.shape, bool(np.allclose(proba.sum(axis=1), 1, atol=1e-5))
+    ((2, 7), True)
+    >>> predictor.predict_image(np.zeros((120, 160), np.uint8))  # no face in it
+    []
+    """
+
+    def __init__(
+        self,
+        estimator="v1-fer2013",
+        *,
+        backend="keras",
+        detector=None,
+        label_names=None,
+        detect_width=320,
+    ):
+        if isinstance(estimator, str):
+            if estimator not in _CACHE:
+                _CACHE[estimator] = pretrained(estimator)
+            estimator = _CACHE[estimator]
+        model = _fitted_model(estimator)
+        if backend not in ("keras", "onnx"):
+            raise ValueError(
+                f"backend must be 'keras' or 'onnx'; got {backend!r}."
+                f"{did_you_mean(backend, ('keras', 'onnx'))}"
+            )
+        if detect_width is not None and (
+            not isinstance(detect_width, int) or detect_width < 32
+        ):
+            raise ValueError(
+                f"detect_width must be an int >= 32 or None; got {detect_width!r}."
+            )
+        self.estimator = estimator
+        self.backend = backend
+        self.detect_width = detect_width
+        self.image_shape = tuple(estimator.image_shape_)
+        if self.image_shape[-1] != 1:
+            raise ValueError("FERPredictor supports grayscale networks only.")
+        if detector is None:
+            from .preprocessing import FaceCropper
+
+            detector = FaceCropper(size=self.image_shape[:2], margin=0.1)
+        self.detector = detector
+        card = getattr(estimator, "card_", {}) or {}
+        if label_names is None:
+            label_names = card.get("label_names") or [
+                str(c) for c in estimator.classes_
+            ]
+        if len(label_names) != len(estimator.classes_):
+            raise ValueError(
+                f"label_names has {len(label_names)} names for "
+                f"{len(estimator.classes_)} classes."
+            )
+        self.label_names = list(label_names)
+        self._run = (
+            self._keras_runner(model)
+            if backend == "keras"
+            else (self._onnx_runner(estimator))
+        )
+
+    def _keras_runner(self, model):
+        import tensorflow as tf
+
+        net = _network(model)
+        spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
+
+        @tf.function(input_signature=[spec], jit_compile=False)
+        def scores(images):
+            return net(images, training=False)
+
+        # trace once now so the first real call is not slow
+        scores(np.zeros((1, *self.image_shape), np.float32))
+        return lambda images: scores(images).numpy()
+
+    def _onnx_runner(self, estimator):
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise ImportError(
+                "backend='onnx' needs onnxruntime: pip install 'skfer[export]'."
+            ) from exc
+        folder = tempfile.mkdtemp(prefix="skfer-onnx-")
+        path = export(estimator, Path(folder) / "model.onnx", format="onnx")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        session = ort.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        name = session.get_inputs()[0].name
+        return lambda images: session.run(None, {name: images})[0]
+
+    def _as_input(self, faces):
+        faces = np.asarray(faces)
+        h, w, _ = self.image_shape
+        if faces.ndim == 2 and faces.shape[1] == h * w:
+            faces = faces.reshape(-1, h, w)
+        if faces.ndim == 3:
+            faces = faces[..., None]
+        if faces.ndim != 4 or faces.shape[1:] != self.image_shape:
+            raise ValueError(
+                f"faces must be (n, {h}, {w}), (n, {h}, {w}, 1) or (n, {h * w}); "
+                f"got shape {faces.shape}. Crop and resize with "
+                "skfer.preprocessing.FaceCropper."
+            )
+        if faces.dtype == np.uint8:
+            return faces.astype(np.float32) / 255.0
+        faces = faces.astype(np.float32)
+        if not np.isfinite(faces).all():
+            raise ValueError("faces contain NaN or infinite values.")
+        return faces
+
+    def predict_proba(self, faces):
+        """Class probabilities of face crops, in one batch.
+
+        Parameters
+        ----------
+        faces : array of shape (n, height, width[, 1]) or (n, height * width)
+            uint8 pixels (0-255) or floats already scaled to [0, 1].
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_classes)
+        """
+        images = self._as_input(faces)
+        if len(images) == 0:
+            return np.empty((0, len(self.label_names)), np.float32)
+        return _softmax(np.asarray(self._run(images), dtype=np.float64)).astype(
+            np.float32
+        )
+
+    def detect(self, image):
+        """Face boxes ``(x, y, width, height)`` in one image, largest first.
+
+        Parameters
+        ----------
+        image : ndarray (h, w) or (h, w, 3)
+            Grayscale or RGB image.
+
+        Returns
+        -------
+        boxes : ndarray of shape (n_faces, 4)
+        """
+        import cv2
+
+        gray = self.detector._images([image])[0]
+        scale = 1.0
+        if self.detect_width is not None and gray.shape[1] > self.detect_width:
+            scale = self.detect_width / gray.shape[1]
+            size = (self.detect_width, max(1, int(round(gray.shape[0] * scale))))
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+        boxes = self.detector.detect([gray])[0]
+        return np.round(boxes / scale).astype(int) if scale != 1.0 else boxes
+
+    def crops(self, image, boxes):
+        """Cut each box out of ``image`` as the network's input size.
+
+        Parameters
+        ----------
+        image : ndarray (h, w) or (h, w, 3)
+        boxes : array of shape (n_faces, 4)
+
+        Returns
+        -------
+        faces : ndarray of uint8, shape (n_faces, height, width)
+        """
+        import cv2
+
+        gray = self.detector._images([image])[0]
+        h, w, _ = self.image_shape
+        faces = np.empty((len(boxes), h, w), np.uint8)
+        margin = self.detector.margin
+        for i, (x, y, bw, bh) in enumerate(boxes):
+            side = int(round(max(bw, bh) * (1 + 2 * margin)))
+            faces[i] = self.detector._crop(gray, x + bw / 2, y + bh / 2, side, cv2)
+        return faces
+
+    def predict_image(self, image):
+        """Every face in an image, with its expression.
+
+        Parameters
+        ----------
+        image : ndarray (h, w) or (h, w, 3)
+            Grayscale or RGB image.
+
+        Returns
+        -------
+        faces : list of dict
+            One per face, largest first: ``box`` (x, y, width, height),
+            ``label`` (the most likely expression) and ``probabilities`` (name
+            to probability). Empty when no face is found.
+        """
+        boxes = self.detect(image)
+        if len(boxes) == 0:
+            return []
+        proba = self.predict_proba(self.crops(image, boxes))
+        return [
+            {
+                "box": [int(v) for v in box],
+                "label": self.label_names[int(np.argmax(p))],
+                "probabilities": {
+                    name: round(float(q), 4) for name, q in zip(self.label_names, p)
+                },
+            }
+            for box, p in zip(boxes, proba)
+        ]
+
+
+def annotate(image, faces):
+    """Draw the boxes and labels of :meth:`FERPredictor.predict_image`.
+
+    Parameters
+    ----------
+    image : ndarray (h, w) or (h, w, 3)
+        The image the faces were found in (RGB or grayscale).
+    faces : list of dict
+        The output of ``predict_image``.
+
+    Returns
+    -------
+    annotated : ndarray (h, w, 3) uint8
+        An RGB copy with a box and ``label probability`` over each face.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.inference import annotate
+    >>> face = {"box": [10, 20, 30, 30], "label": "happy",
+    ...         "probabilities": {"happy": 0.9}}
+    >>> annotate(np.zeros((64, 64), np.uint8), [face]).shape
+    (64, 64, 3)
+    """
+    import cv2
+
+    out = np.asarray(image)
+    if out.ndim == 2:
+        out = np.repeat(out[..., None], 3, axis=2)
+    out = np.ascontiguousarray(out[..., :3], dtype=np.uint8).copy()
+    for face in faces:
+        x, y, w, h = face["box"]
+        cv2.rectangle(out, (x, y), (x + w, y + h), (0, 255, 0), 2)
+        text = f"{face['label']} {face['probabilities'][face['label']]:.2f}"
+        cv2.putText(
+            out,
+            text,
+            (x, max(12, y - 6)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.5,
+            (0, 255, 0),
+            1,
+            cv2.LINE_AA,
+        )
+    return out

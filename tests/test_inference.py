@@ -1,0 +1,235 @@
+"""Pretrained weights, FERPredictor, export parity and `skfer predict`."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from skimage.data import astronaut
+
+from skfer import FERClassifier
+from skfer.cli import main
+from skfer.exceptions import NotFittedError
+from skfer.inference import (
+    FERPredictor,
+    export,
+    list_pretrained,
+    load_pretrained_file,
+    pretrained,
+    save_pretrained,
+)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return pretrained("v1-fer2013")
+
+
+@pytest.fixture(scope="module")
+def real_faces(fer2013_npz):
+    """200 FER2013 PublicTest faces (real data; skips without it)."""
+    from skfer.datasets import load_fer2013
+
+    data = load_fer2013(fer2013_npz, subset="PublicTest")
+    return data.data[:200], data.target[:200]
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "astronaut.png"
+    cv2.imwrite(str(path), cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR))
+    return path
+
+
+def test_shipped_model_is_listed_fitted_and_documented(shipped):
+    assert "v1-fer2013" in list_pretrained()
+    assert shipped.classes_.tolist() == list(range(7))
+    assert shipped.card_["label_names"][3] == "happy"
+    assert shipped.card_["private"]["all"]["n"] == 3589
+    assert 0 < shipped.card_["private"]["all"]["accuracy"] <= 1
+    with pytest.raises(ValueError, match="Did you mean 'v1-fer2013'"):
+        pretrained("v1-fer2031")
+
+
+def test_shipped_model_finds_the_smiling_astronaut(shipped):
+    faces = FERPredictor(shipped).predict_image(astronaut())
+    assert len(faces) == 1
+    assert faces[0]["label"] == "happy"
+    assert faces[0]["probabilities"]["happy"] > 0.5
+    x, y, w, h = faces[0]["box"]
+    assert 150 < x + w / 2 < 300 and 50 < y + h / 2 < 200
+
+
+def test_shipped_model_accuracy_on_real_faces(shipped, real_faces):
+    X, y = real_faces
+    accuracy = float(np.mean(shipped.predict(X) == y))
+    # the card's PublicTest figure is on all 3,589 images; 200 of them vary
+    assert accuracy > 0.4
+
+
+def test_saved_and_loaded_predictions_are_identical(faces, tmp_path):
+    X, y = faces
+    clf = FERClassifier(model="tiny", epochs=1, augment=False, random_state=0)
+    clf.fit(X, y)
+    weights, card = save_pretrained(clf, tmp_path, "mine", {"note": "test"})
+    again = load_pretrained_file(card)
+    np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+    np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+    assert again.card_ == {"note": "test"}
+    assert oct(card.stat().st_mode & 0o777) == "0o644"
+
+
+def test_damaged_weights_give_a_clear_error(faces, tmp_path):
+    X, y = faces
+    clf = FERClassifier(model="tiny", epochs=1, augment=False).fit(X, y)
+    weights, card = save_pretrained(clf, tmp_path, "mine", {})
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ValueError, match="damaged or was saved for another"):
+        load_pretrained_file(card)
+    card.write_text("{not json")
+    with pytest.raises(ValueError, match="not a skfer pretrained-model card"):
+        load_pretrained_file(card)
+    with pytest.raises(FileNotFoundError, match="No pretrained-model card"):
+        load_pretrained_file(tmp_path / "absent.json")
+
+
+def test_compiled_predictor_matches_the_estimator(shipped, faces):
+    X, _ = faces
+    predictor = FERPredictor(shipped)
+    proba = predictor.predict_proba(X.reshape(-1, 48, 48))
+    np.testing.assert_allclose(proba, shipped.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(predictor.predict_proba(X), proba, atol=1e-6)
+    assert predictor.predict_proba(X[:0]).shape == (0, 7)
+
+
+@pytest.mark.parametrize(
+    "faces, match",
+    [
+        (np.zeros((2, 40, 40), np.uint8), r"faces must be \(n, 48, 48\)"),
+        (np.zeros((2, 48, 48, 3), np.uint8), "faces must be"),
+        (np.full((1, 48, 48), np.nan, np.float32), "NaN or infinite"),
+    ],
+)
+def test_predictor_rejects_bad_faces(shipped, faces, match):
+    with pytest.raises(ValueError, match=match):
+        FERPredictor(shipped).predict_proba(faces)
+
+
+def test_predictor_settings_are_checked(shipped):
+    with pytest.raises(ValueError, match="backend must be 'keras' or 'onnx'"):
+        FERPredictor(shipped, backend="tflite")
+    with pytest.raises(NotFittedError, match="not fitted"):
+        FERPredictor(FERClassifier())
+    with pytest.raises(ValueError, match="label_names has 2 names for 7"):
+        FERPredictor(shipped, label_names=["a", "b"])
+
+
+def test_onnx_export_matches_keras_on_real_faces(shipped, real_faces, tmp_path):
+    pytest.importorskip("tf2onnx")
+    pytest.importorskip("onnxruntime")
+    X, _ = real_faces
+    onnx = FERPredictor(shipped, backend="onnx").predict_proba(X)
+    assert np.abs(onnx - shipped.predict_proba(X)).max() < 1e-4
+
+
+def test_keras_and_savedmodel_exports_reload(shipped, faces, tmp_path):
+    import keras
+
+    X, _ = faces
+    images = X.reshape(-1, 48, 48, 1).astype("float32") / 255
+    path = export(shipped, tmp_path / "net.keras", format="keras")
+    scores = keras.models.load_model(path).predict(images, verbose=0)
+    expected = shipped.decision_function(X)
+    np.testing.assert_allclose(scores, expected, atol=1e-4)
+    saved = export(shipped, tmp_path / "saved", format="savedmodel")
+    assert (saved / "saved_model.pb").is_file()
+    with pytest.raises(ValueError, match="format must be one of"):
+        export(shipped, tmp_path / "x.tflite", format="tflite")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        export(shipped, tmp_path / "missing" / "net.keras", format="keras")
+    with pytest.raises(ValueError, match="must end in .keras"):
+        export(shipped, tmp_path / "net.h5", format="keras")
+
+
+def test_cli_predicts_an_image_as_json(photo, tmp_path, capsys):
+    annotated = tmp_path / "annotated.png"
+    assert (
+        main(["predict", str(photo), "--format", "json", "--annotate", str(annotated)])
+        == 0
+    )
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 1 and records[0]["label"] == "happy"
+    assert set(records[0]["probabilities"]) == set(pretrained().card_["label_names"])
+    assert cv2.imread(str(annotated)).shape == (512, 512, 3)
+
+
+def test_cli_sample_is_the_main_job(capsys):
+    assert main(["predict", "--sample"]) == 0
+    out = capsys.readouterr().out
+    assert "sample:astronaut" in out and "happy" in out
+
+
+def test_cli_folder_with_a_face_less_image_as_csv(photo, tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo.rename(folder / "a.png")
+    cv2.imwrite(str(folder / "b_blank.png"), np.full((100, 120), 128, np.uint8))
+    out = tmp_path / "faces.csv"
+    assert main(["predict", str(folder), "--format", "csv", "--output", str(out)]) == 0
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("source,frame,face,x,y,width,height,label,angry")
+    assert len(rows) == 3
+    assert ",happy," in rows[1]
+    assert rows[2].split(",")[2:8] == ["", "", "", "", "", ""]  # no face, no label
+    assert "1 image(s)/frame(s) had no face" in capsys.readouterr().err
+
+
+def test_cli_video_every_other_frame(tmp_path, capsys):
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(
+        str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (512, 512)
+    )
+    frame = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
+    for i in range(6):
+        writer.write(np.roll(frame, 4 * i, axis=1))
+    writer.release()
+    assert main(["predict", str(video), "--every", "2", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["frame"] for r in records] == [0, 2, 4]
+    assert all(r["label"] == "happy" for r in records)
+
+
+def test_cli_no_detect_classifies_face_crops(tmp_path, capsys):
+    crop = cv2.resize(
+        cv2.cvtColor(astronaut(), cv2.COLOR_RGB2GRAY)[60:170, 170:280], (48, 48)
+    )
+    path = tmp_path / "crop.png"
+    cv2.imwrite(str(path), crop)
+    assert main(["predict", str(path), "--no-detect", "--format", "json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["box"] == [0, 0, 48, 48] and record["label"] is not None
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["predict", "/no/such/file.png"], "No such image, folder or video"),
+        (
+            ["predict", "--sample", "--output", "/no/such/dir/out.json"],
+            "its folder does not exist",
+        ),
+        (["predict", "--sample", "--model", "v9-fer"], "Unknown pretrained model"),
+        (["predict", "--webcam", "9", "--max-frames", "1"], "cannot open the webcam 9"),
+    ],
+)
+def test_cli_errors_are_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_unreadable_video(tmp_path, capsys):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00not a video" * 10)
+    assert main(["predict", str(bad)]) == 2
+    assert "cannot open the video" in capsys.readouterr().err
