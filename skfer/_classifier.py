@@ -179,9 +179,27 @@ class FERClassifier(KerasClassifier):
     checkpoint_best_ : dict or None
         With ``checkpoint_dir``: ``{"epoch", "val_accuracy"}`` of the best
         epoch so far (None without validation data).
+    interrupted_ : bool
+        True when the last ``fit`` was stopped by Ctrl-C.
 
     Notes
     -----
+    **Interruptions.** Ctrl-C (``KeyboardInterrupt``) during ``fit`` still
+    stops your program, but the estimator stays usable: ``predict`` works
+    with the weights reached so far, ``interrupted_`` is True, and
+    ``history_``/``fit_epochs_`` count the finished epochs. With
+    ``checkpoint_dir`` the last finished epoch is on disk (written
+    atomically), so calling ``fit`` again, in this process or a new one,
+    resumes from it; a killed process resumes the same way.
+
+    **Determinism.** With an integer ``random_state`` on CPU, two fits on the
+    same data give identical weights and predictions: weights, shuffling,
+    dropout and augmentation are seeded and TensorFlow's op determinism is on
+    during ``fit`` (it costs about a third of the training speed; the previous
+    global random state is restored afterwards). ``random_state=None`` trains
+    faster and differs between runs. GPUs and other TensorFlow versions may
+    give other, still repeatable, results.
+
     **Input.** ``X`` may be flat pixel rows ``(n, 2304)`` (a square grayscale
     image per row; pandas DataFrames of pixel columns too), ``(n, 48, 48)`` or
     ``(n, 48, 48, 1)``; other sizes work when all images share one.
@@ -541,10 +559,17 @@ class FERClassifier(KerasClassifier):
         )
         fit_args.pop("validation_split", None)
         fit_args.update(kwargs)
-        new_history = {}
+        new_history, interrupted = {}, False
         if epochs > 0:
             with seeded(self._seed):
-                new_history = self.model_.fit(x=X, y=y, **fit_args).history
+                try:
+                    new_history = self.model_.fit(x=X, y=y, **fit_args).history
+                except KeyboardInterrupt:
+                    # Ctrl-C: keep what was learnt, record the finished epochs,
+                    # then let the interrupt stop the caller's program
+                    interrupted = True
+                    recorder = getattr(self.model_, "history", None)
+                    new_history = dict(getattr(recorder, "history", {}) or {})
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = {}
         if history:  # resumed from a checkpoint: its epochs come first
@@ -552,8 +577,20 @@ class FERClassifier(KerasClassifier):
         for key, values in new_history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         self.fit_epochs_ = len(new_history.get("loss", []))
+        self.interrupted_ = interrupted
         if self.checkpoint_dir is not None:
             self.checkpoint_best_ = callbacks[-1].best
+        if interrupted:
+            raise KeyboardInterrupt(
+                f"fit interrupted after {self.fit_epochs_} finished epoch(s); the "
+                "estimator keeps the weights reached so far"
+                + (
+                    f" and {self.checkpoint_dir!r} holds the last finished epoch: "
+                    "call fit again to resume."
+                    if self.checkpoint_dir is not None
+                    else "."
+                )
+            )
 
     def _run_settings(self):
         """What a checkpoint must agree with to be resumed."""
@@ -577,7 +614,18 @@ class FERClassifier(KerasClassifier):
 
     def _resume(self, initial_epoch, epochs):
         """Load the checkpoint in ``checkpoint_dir`` if there is one."""
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        try:
+            os.makedirs(self.checkpoint_dir, exist_ok=True)
+        except OSError as exc:
+            raise OSError(
+                f"checkpoint_dir {str(self.checkpoint_dir)!r} cannot be created "
+                f"({exc.strerror}). Pass a folder you can write to."
+            ) from exc
+        if not os.access(self.checkpoint_dir, os.W_OK | os.X_OK):
+            raise PermissionError(
+                f"checkpoint_dir {str(self.checkpoint_dir)!r} is not writable. Pass "
+                "a folder you can write to."
+            )
         model, state = load_checkpoint(self.checkpoint_dir, self._run_settings())
         if model is None:
             return {}, None, initial_epoch, epochs

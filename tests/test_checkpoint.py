@@ -109,3 +109,60 @@ def test_killed_run_resumes_from_its_last_epoch(tmp_path):
     assert clf.fit_epochs_ == 1
     assert len(clf.history_["loss"]) == done + 1
     assert clf.score(X, y) > 1 / 7
+
+
+CTRL_C_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, {tests!r})
+    from conftest import _register_tiny
+    _register_tiny()
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+    X, y = make_faces(n_samples=400, random_state=0)
+    clf = FERClassifier(model="tiny", epochs=1000, batch_size=8, augment=False,
+                        random_state=0, checkpoint_dir={folder!r})
+    try:
+        clf.fit(X, y)
+    except KeyboardInterrupt as exc:
+        print(json.dumps({{
+            "message": str(exc),
+            "interrupted": clf.interrupted_,
+            "epochs": clf.fit_epochs_,
+            "history": len(clf.history_["loss"]),
+            "predictions": len(clf.predict(X)),
+        }}))
+    """
+)
+
+
+def test_ctrl_c_leaves_a_usable_estimator_and_a_resumable_run(tmp_path):
+    folder = tmp_path / "run"
+    script = CTRL_C_SCRIPT.format(tests=os.path.dirname(__file__), folder=str(folder))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    )
+    state_path = folder / "state.json"
+    deadline = time.time() + 240
+    while not (
+        state_path.exists() and json.loads(state_path.read_text())["epochs_done"] >= 1
+    ):
+        assert proc.poll() is None, "training process exited early"
+        assert time.time() < deadline, "no checkpoint after 240 s"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["interrupted"] is True
+    assert report["epochs"] >= 1 and report["history"] == report["epochs"]
+    assert report["predictions"] == 400
+    assert "call fit again to resume" in report["message"]
+    done = json.loads(state_path.read_text())["epochs_done"]
+    assert done >= report["epochs"]
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(n_samples=400, random_state=0)
+    clf = tiny(folder, epochs=done + 1, batch_size=8).fit(X, y)
+    assert clf.fit_epochs_ == 1 and not clf.interrupted_
+    assert len(clf.history_["loss"]) == done + 1
