@@ -36,7 +36,14 @@ numpydoc_class_members_toctree = False
 # The build runs offline (CI reaches only package registries), so there is
 # no intersphinx inventory to fetch; links to sklearn/Keras/Optuna are plain.
 templates_path = []
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+# docs/results/*.rst are fragments written by bench scripts and pulled in
+# with ``.. include::``; they are not pages of their own
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "results/*.rst",
+]
 html_theme = "alabaster"
 html_static_path = []
 

@@ -259,17 +259,9 @@ def _predict(args):
     records, writer, annotated = [], None, {}
     for source, frame, image in _predict_sources(args):
         if detector is None:
-            crop = predictor.crops(image, [[0, 0, image.shape[1], image.shape[0]]])
-            proba = predictor.predict_proba(crop)[0]
-            faces = [
-                {
-                    "box": [0, 0, int(image.shape[1]), int(image.shape[0])],
-                    "label": names[int(proba.argmax())],
-                    "probabilities": {
-                        n: round(float(p), 4) for n, p in zip(names, proba)
-                    },
-                }
-            ]
+            whole = [[0, 0, image.shape[1], image.shape[0]]]
+            proba = predictor.predict_proba(predictor.crops(image, whole))
+            faces = predictor.describe(whole, proba)
         else:
             faces = predictor.predict_image(image)
         if args.annotate:

@@ -531,7 +531,21 @@ class FERPredictor:
         boxes = self.detect(image)
         if len(boxes) == 0:
             return []
-        proba = self.predict_proba(self.crops(image, boxes))
+        return self.describe(boxes, self.predict_proba(self.crops(image, boxes)))
+
+    def describe(self, boxes, proba):
+        """Face records (box, label, probabilities) from boxes and probabilities.
+
+        Parameters
+        ----------
+        boxes : array of shape (n_faces, 4)
+        proba : array of shape (n_faces, n_classes)
+
+        Returns
+        -------
+        faces : list of dict
+            As :meth:`predict_image` returns them.
+        """
         return [
             {
                 "box": [int(v) for v in box],

@@ -706,15 +706,7 @@ def plot_optimization_history(search_or_study):
     >>> plot_optimization_history(study).get_title()
     'Optimization History Plot'
     """
-    import optuna
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        from optuna.visualization.matplotlib import (
-            plot_optimization_history as plot,
-        )
-
-        return plot(_study_of(search_or_study))
+    return _optuna_figure("plot_optimization_history", _study_of(search_or_study))
 
 
 def plot_param_importances(search_or_study):
@@ -754,8 +746,15 @@ def plot_param_importances(search_or_study):
             f"Parameter importances need at least 2 completed trials; the study "
             f"has {len(complete)}. Run more trials."
         )
+    return _optuna_figure("plot_param_importances", study)
+
+
+def _optuna_figure(name, study):
+    """Call one of Optuna's matplotlib figures (an experimental API) quietly."""
+    import optuna
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        from optuna.visualization.matplotlib import plot_param_importances as plot
+        from optuna.visualization import matplotlib as figures
 
-        return plot(study)
+        return getattr(figures, name)(study)
