@@ -478,6 +478,22 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         space = self._space()
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=True)
+        shuffled = (
+            getattr(cv, "shuffle", False)
+            or hasattr(cv, "n_splits")
+            and ("Shuffle" in type(cv).__name__)
+        )
+        if (
+            (self.study_name is not None or self.study is not None)
+            and shuffled
+            and getattr(cv, "random_state", 0) is None
+        ):
+            raise ValueError(
+                f"{type(cv).__name__} shuffles without a random_state, so each "
+                "fit (and each worker on a shared study) would draw other folds "
+                "and trials would be compared, and pruned, on different data. "
+                "Set random_state on the splitter."
+            )
         folds = list(cv.split(X, y, groups))
         self.n_splits_ = len(folds)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)

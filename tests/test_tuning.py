@@ -16,7 +16,7 @@ import pytest
 from optuna.distributions import FloatDistribution
 from sklearn.base import is_classifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_validate
+from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 
 from skfer import FERClassifier
@@ -161,6 +161,14 @@ def test_default_space_and_tags():
         ),
         (dict(param_distributions={"learning_rate": 3}), TypeError, "distribution"),
         (dict(pruner="mean"), ValueError, "pruner must be 'median'"),
+        (
+            dict(
+                study=optuna.create_study(direction="maximize"),
+                cv=StratifiedKFold(2, shuffle=True),
+            ),
+            ValueError,
+            "shuffles without a random_state",
+        ),
         (
             dict(storage="postgresql://nobody@127.0.0.1:9/none", study_name="x"),
             ConnectionError,
