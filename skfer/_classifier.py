@@ -42,9 +42,10 @@ class _LabelEncoder(TransformerMixin, BaseEstimator):
             np.unique(y) if self.categories is None else np.asarray(self.categories)
         )
         if classes.size < 2:
+            only = classes.tolist()[0] if classes.size else None
             raise ValueError(
-                f"y has only one class ({classes[0]!r}); a classifier needs at "
-                "least 2 classes to learn from."
+                f"y has only one class ({only!r}); a classifier needs at least 2 "
+                "classes to learn from."
             )
         self.classes_ = classes
         self.n_classes_ = classes.size
@@ -416,7 +417,10 @@ class FERClassifier(KerasClassifier):
                 "For one-hot targets pass y.argmax(axis=1)."
             )
         if y.shape[0] == 0:
-            raise ValueError("y is empty: 0 labels.")
+            raise ValueError(
+                "y is empty (0 labels): fit needs images and their labels, with at "
+                "least 2 classes."
+            )
         return y
 
     # ----------------------------------------------------- scikeras hooks

@@ -209,10 +209,15 @@ def _video_frames(source, args):
         raise FileNotFoundError(f"No such video file: {source!r}.")
     capture = cv2.VideoCapture(source)
     if not capture.isOpened():
-        what = f"webcam {source}" if isinstance(source, int) else f"video {source!r}"
+        if isinstance(source, int):
+            raise OSError(
+                f"OpenCV cannot open the webcam {source}. Check the camera index "
+                "(--webcam N), that a camera is connected and that no other "
+                "program is using it."
+            )
         raise OSError(
-            f"OpenCV cannot open the {what}. Check that it exists, is readable and "
-            "is in a format OpenCV's FFmpeg build decodes (mp4, avi, ...)."
+            f"OpenCV cannot open the video {source!r}. Check that it is readable "
+            "and in a format OpenCV's FFmpeg build decodes (mp4, avi, ...)."
         )
     name = f"webcam:{source}" if isinstance(source, int) else str(source)
     try:
