@@ -147,7 +147,9 @@ def main():
         ratio = fer["median_ms"] / ours["median_ms"]
         print(f"\nfer / skfer (keras) frame time: {ratio:.1f}x")
     if args.output:
-        Path(args.output).write_text(json.dumps(results, indent=1))
+        from skfer._checkpoint import atomic_write_text
+
+        atomic_write_text(args.output, json.dumps(results, indent=1))
         write_rst(results, args.output)
 
 
@@ -177,7 +179,9 @@ def write_rst(results, json_path):
     for key, value in results["frame_640x480"].items():
         lines.append(f"{key:<38}  {value['median_ms']:9.2f}  {value['p95_ms']:7.2f}")
     lines += [rule, ""]
-    Path(json_path).with_suffix(".rst").write_text("\n".join(lines))
+    from skfer._checkpoint import atomic_write_text
+
+    atomic_write_text(Path(json_path).with_suffix(".rst"), "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -168,7 +168,9 @@ def write_card(name, card, per_class):
     ]
     out = ROOT / "docs" / "model_cards" / f"{name}.rst"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines))
+    from skfer._checkpoint import atomic_write_text
+
+    atomic_write_text(out, "\n".join(lines))
     print(f"wrote {out}")
 
 

@@ -44,6 +44,7 @@ def main():
 
     import skfer
     from skfer import FERClassifier
+    from skfer._checkpoint import atomic_write_text
     from skfer.datasets import load_fer2013
     from skfer.model_selection import evaluation_report
 
@@ -122,7 +123,7 @@ def main():
             "python": platform.python_version(),
         },
     }
-    (run_dir / "result.json").write_text(json.dumps(result, indent=1))
+    atomic_write_text(run_dir / "result.json", json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
 
 

@@ -277,7 +277,18 @@ def export(estimator, path, *, format="onnx"):
         save_model_atomic(net, path)
         return path
     if format == "savedmodel":
-        net.export(str(path), format="tf_saved_model", verbose=False)
+        import shutil
+
+        # write beside the target, then rename: an interrupted export never
+        # leaves a half-written SavedModel at ``path``
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+        try:
+            net.export(str(tmp / "model"), format="tf_saved_model", verbose=False)
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp / "model", path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         return path
     try:
         import tf2onnx  # noqa: F401
