@@ -427,7 +427,10 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         def objective(trial):
             trial.set_user_attr("worker", worker)
             if callable(space):
+                # the callable's names may differ from the suggest() names:
+                # keep what it returned, for best_params_
                 params = space(trial)
+                trial.set_user_attr("estimator_params", params)
             else:
                 params = {name: _suggest(trial, name, d) for name, d in space.items()}
             split_scores, fit_times = [], []
@@ -586,7 +589,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         best = study.best_trial
         self.best_index_ = int(np.flatnonzero(results["number"] == best.number)[0])
         self.best_score_ = float(best.value)
-        self.best_params_ = dict(best.params)
+        self.best_params_ = dict(best.user_attrs.get("estimator_params", best.params))
         self.best_trial_ = best
 
     # -- results --------------------------------------------------------------

@@ -83,6 +83,19 @@ def test_each_fit_starts_a_new_study(squares):
     assert outer["estimator"][0].study_ is not outer["estimator"][1].study_
 
 
+def test_a_callable_space_sets_the_estimator_parameters_it_returns(squares):
+    X, y = squares
+
+    def space(trial):
+        return {"C": 10 ** trial.suggest_int("log10_C", -3, 0)}
+
+    search = FERSearchCV(
+        LogisticRegression(max_iter=100), space, n_trials=3, random_state=0
+    ).fit(X, y)
+    assert set(search.best_params_) == {"C"}
+    assert search.best_estimator_.C == search.best_params_["C"]
+
+
 def test_a_passed_study_carries_its_trials(squares):
     X, y = squares
     study = optuna.create_study(direction="maximize")
