@@ -167,13 +167,16 @@ class PixelScaler(_StatelessImageTransformer):
         self._validate_params()
         images, flat = _check_images(X, flat_layout="row")
         _check_n_features(self, images)
+        # values above 255 cannot be 8-bit pixels: 16-bit images or a wrong
+        # column would otherwise be scaled silently into nonsense (negative
+        # values are allowed: data may already be centred)
         if self.scale == 1 / 255 and images.size and images.dtype != np.uint8:
-            low, high = float(images.min()), float(images.max())
-            if low < 0 or high > 255:
+            high = float(images.max())
+            if high > 255:
                 raise ValueError(
                     f"PixelScaler (scale=1/255) expects pixel values in 0..255; got "
-                    f"values from {low:g} to {high:g}. Check the data, or set scale "
-                    "for other units (e.g. scale=1/65535 for 16-bit images)."
+                    f"a maximum of {high:g}. Check the data, or set scale for other "
+                    "units (e.g. scale=1/65535 for 16-bit images)."
                 )
         out = images.astype(np.float32) * np.float32(self.scale)
         if self.per_image:

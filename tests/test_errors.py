@@ -200,10 +200,10 @@ CASES = [
     ),
     # -- transformers ------------------------------------------------------
     (
-        "pixel values outside 0..255",
+        "pixel values above 255",
         lambda t: PixelScaler().fit_transform(np.full((2, 2304), 300.0)),
         ValueError,
-        r"expects pixel values in 0..255; got values from 300 to 300",
+        r"expects pixel values in 0..255; got a maximum of 300",
     ),
     (
         "resize to zero pixels",
