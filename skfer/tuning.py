@@ -216,9 +216,9 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
     >>> from sklearn.linear_model import LogisticRegression
     >>> from skfer.datasets import make_faces
     >>> from skfer.tuning import FERSearchCV
-    >>> X, y = make_faces(n_samples=140, random_state=0)
+    >>> X, y = make_faces(n_samples=140, image_size=16, random_state=0)
     >>> search = FERSearchCV(
-    ...     LogisticRegression(max_iter=2000),
+    ...     LogisticRegression(max_iter=1000),
     ...     {"C": [0.001, 0.01, 0.1]},
     ...     n_trials=3,
     ...     random_state=0,
