@@ -66,7 +66,8 @@ def main():
         "public_accuracy": state["best"]["val_accuracy"],
         "history": history,
         "training_command": f"python bench/train_fer2013.py --model "
-        f"{settings['model']} --loss {settings['loss']} --epochs {state['epochs_done']} --run-dir "
+        f"{settings['model']} --loss {settings['loss']} --epochs "
+        f"{state['epochs_done']} --run-dir "
         f"{args.run_dir}" + ("" if settings["augment"] else " --no-augment"),
         "card_command": " ".join(["python"] + sys.argv),
         "versions": {
