@@ -27,8 +27,15 @@ autodoc_default_options = {
     # glossary, which does not exist here
     "exclude-members": ",".join(
         f"set_{method}_request"
-        for method in ("fit", "partial_fit", "predict", "predict_proba", "score",
-                       "transform", "decision_function")
+        for method in (
+            "fit",
+            "partial_fit",
+            "predict",
+            "predict_proba",
+            "score",
+            "transform",
+            "decision_function",
+        )
     ),
 }
 numpydoc_show_class_members = False
