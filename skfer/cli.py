@@ -160,7 +160,6 @@ def _tune(args):
     return 0
 
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
 
 
@@ -168,7 +167,7 @@ def _predict_sources(args):
     """Yield (source name, frame number, RGB image) for every input."""
     from pathlib import Path
 
-    from ._image_io import read_image
+    from ._image_io import IMAGE_EXTENSIONS, read_image
 
     if args.sample:
         from skimage.data import astronaut
@@ -178,7 +177,7 @@ def _predict_sources(args):
         path = Path(item)
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
+                p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS
             )
             if not files:
                 raise FileNotFoundError(f"No image files in the folder {item!r}.")
@@ -205,8 +204,6 @@ def _progress(items, desc, args):
 def _video_frames(source, args):
     import cv2
 
-    if isinstance(source, str) and not __import__("os").path.exists(source):
-        raise FileNotFoundError(f"No such video file: {source!r}.")
     capture = cv2.VideoCapture(source)
     if not capture.isOpened():
         if isinstance(source, int):

@@ -539,10 +539,11 @@ class FERPredictor:
             ``label`` (the most likely expression) and ``probabilities`` (name
             to probability). Empty when no face is found.
         """
-        boxes = self.detect(image)
+        gray = self.detector._images([image])[0]  # once, for detection and crops
+        boxes = self.detect(gray)
         if len(boxes) == 0:
             return []
-        return self.describe(boxes, self.predict_proba(self.crops(image, boxes)))
+        return self.describe(boxes, self.predict_proba(self.crops(gray, boxes)))
 
     def describe(self, boxes, proba):
         """Face records (box, label, probabilities) from boxes and probabilities.
