@@ -120,6 +120,14 @@ class FERClassifier(KerasClassifier):
     augment : bool, default=True
         Random 10% width/height shifts and horizontal flips, done by Keras
         preprocessing layers inside the model; active only while training.
+    precise_bn : bool, default=True
+        After training, recompute every BatchNormalization layer's inference
+        statistics from the training images with the final weights (one
+        forward pass; at most 20,000 images). Keras' moving averages lag
+        behind the weights when a run has few steps: on a CK+ fold (~14 steps
+        per epoch, 20 epochs) Model 1 scored 37.5% with the moving averages
+        and 84.4% with recomputed statistics. Checkpoint files keep Keras'
+        own statistics.
     validation_fraction : float, default=0.0
         Fraction of the training data held out (stratified) to report
         ``val_loss``/``val_accuracy`` per epoch. Ignored when ``fit`` gets
@@ -239,6 +247,7 @@ class FERClassifier(KerasClassifier):
         "l2": [Interval(numbers.Real, 0, None, closed="left")],
         "svm_margin": [Interval(numbers.Real, 0, None, closed="neither")],
         "augment": ["boolean"],
+        "precise_bn": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -261,6 +270,7 @@ class FERClassifier(KerasClassifier):
         l2=0.0,
         svm_margin=1.0,
         augment=True,
+        precise_bn=True,
         validation_fraction=0.0,
         early_stopping=None,
         class_weight=None,
@@ -308,6 +318,7 @@ class FERClassifier(KerasClassifier):
         self.l2 = l2
         self.svm_margin = svm_margin
         self.augment = augment
+        self.precise_bn = precise_bn
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.image_shape = image_shape
@@ -582,6 +593,20 @@ class FERClassifier(KerasClassifier):
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         self.fit_epochs_ = len(new_history.get("loss", []))
         self.interrupted_ = interrupted
+        if self.precise_bn and not interrupted:
+            from ._batchnorm import recalibrate_batchnorm
+
+            # the network after the augmentation layers: statistics of clean images
+            nets = [
+                layer
+                for layer in self.model_.layers
+                if isinstance(layer, keras.Model) and layer.name != "augment"
+            ]
+            recalibrate_batchnorm(
+                nets[0] if len(nets) == 1 else self.model_,
+                X,
+                batch_size=max(self.batch_size, 64),
+            )
         if self.checkpoint_dir is not None:
             self.checkpoint_best_ = callbacks[-1].best
         if interrupted:
