@@ -3,7 +3,8 @@
 A checkpoint folder holds ``last.keras`` (model and optimizer state after the
 last finished epoch), ``best.keras`` (the epoch with the best validation
 accuracy, when there is validation data) and ``state.json`` (epochs done,
-history, best epoch, and the settings the run was started with). Every file
+history, best epoch, wall seconds per epoch, and the settings the run was
+started with). Every file
 is written to a temporary name and moved into place, so a run killed
 mid-write never leaves a half-written checkpoint that loads as valid.
 """
@@ -12,6 +13,7 @@ import contextlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from ._keras import keras
@@ -102,8 +104,24 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.settings = settings
         self.history = {key: list(values) for key, values in history.items()}
         self.best = best  # {"epoch": int, "val_accuracy": float} or None
+        self.epoch_seconds = []
+
+    def on_train_begin(self, logs=None):
+        # wall time per epoch, kept across resumes (runs checkpointed before
+        # this was recorded start with an empty list)
+        try:
+            state = json.loads((self.folder / STATE).read_text("utf-8"))
+            self.epoch_seconds = list(state.get("epoch_seconds", []))
+        except (OSError, json.JSONDecodeError):
+            self.epoch_seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        start = getattr(self, "_epoch_start", None)
+        if start is not None:
+            self.epoch_seconds.append(round(time.perf_counter() - start, 3))
         logs = logs or {}
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
@@ -117,5 +135,6 @@ class EpochCheckpoint(keras.callbacks.Callback):
             "history": self.history,
             "best": self.best,
             "settings": self.settings,
+            "epoch_seconds": self.epoch_seconds,
         }
         atomic_write_text(self.folder / STATE, json.dumps(state, indent=1))
