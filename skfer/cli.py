@@ -469,7 +469,77 @@ def _build_parser():
     tune.add_argument("--output", help="write the best parameters as JSON here")
     tune.add_argument("--plots", help="folder for the history/importance PNGs")
     tune.set_defaults(func=_tune)
+
+    rep = sub.add_parser(
+        "reproduce",
+        help="train and evaluate the study's experiments (resumable) and write "
+        "results.md, results.json and PNGs",
+    )
+    rep.add_argument(
+        "experiments",
+        nargs="*",
+        help="experiment names (default: all; --list shows them)",
+    )
+    rep.add_argument("--list", action="store_true", help="list the experiments")
+    rep.add_argument("--fer2013", help="FER2013 csv, npz or image folder")
+    rep.add_argument("--ckplus", help="CK+48 folder or npz")
+    rep.add_argument(
+        "--runs", default="skfer_runs", help="checkpoints and results (resume here)"
+    )
+    rep.add_argument("--output", default="docs/results", help="report folder")
+    rep.add_argument("--epochs", type=int, default=50, help="FER2013 epochs per run")
+    rep.add_argument("--ckplus-epochs", type=int, default=30, help="epochs per fold")
+    rep.add_argument("--folds", type=int, default=10, help="CK+ folds")
+    rep.add_argument("--batch-size", type=int, default=64)
+    rep.add_argument(
+        "--time-limit",
+        type=float,
+        help="seconds; stop after the epoch that crosses it (re-run to resume)",
+    )
+    rep.add_argument(
+        "--seed", type=int, help="seed training (deterministic, ~1.5x slower on CPU)"
+    )
+    rep.add_argument(
+        "--no-train",
+        action="store_true",
+        help="train nothing: evaluate what the runs have reached and report",
+    )
+    rep.add_argument(
+        "--report-only", action="store_true", help="only rewrite the report"
+    )
+    rep.set_defaults(func=_reproduce)
     return parser
+
+
+def _reproduce(args):
+    """Run the reproduction experiments and write the report."""
+    from .reproduce import EXPERIMENTS, reproduce, write_report
+
+    if args.list:
+        for name, exp in EXPERIMENTS.items():
+            print(f"{name:34s} tables {', '.join(exp.tables)}")
+        return 0
+    if args.report_only:
+        records = write_report(args.runs, args.output)
+    else:
+        records = reproduce(
+            args.experiments or None,
+            fer2013=args.fer2013,
+            ckplus=args.ckplus,
+            runs=args.runs,
+            output=args.output,
+            epochs=args.epochs,
+            ckplus_epochs=args.ckplus_epochs,
+            folds=args.folds,
+            batch_size=args.batch_size,
+            time_limit=args.time_limit,
+            seed=args.seed,
+            train=not args.no_train,
+        )
+    print(
+        f"{len(records)} figures written to {args.output}/results.json and results.md"
+    )
+    return 0
 
 
 def main(argv=None):
@@ -510,6 +580,8 @@ def main(argv=None):
         "val_size",
         "every",
         "max_frames",
+        "ckplus_epochs",
+        "batch_size",
     ):
         value = getattr(args, name, None)
         if value is not None and value < 1:

@@ -48,6 +48,7 @@ PUBLIC = {
         "plot_optimization_history",
         "plot_param_importances",
     ],
+    "skfer.reproduce": ["reproduce", "write_report"],
     "skfer.model_selection": [
         "OfficialSplit",
         "subject_kfold",

@@ -1,0 +1,199 @@
+"""skfer reproduce on tiny synthetic stand-ins of FER2013 and CK+."""
+
+import json
+
+import numpy as np
+import pytest
+
+from skfer.reproduce import EXPERIMENTS, reproduce, write_report
+
+FIELDS = {
+    "table",
+    "dataset",
+    "model",
+    "loss",
+    "augment",
+    "protocol",
+    "split",
+    "metric",
+    "value",
+    "epochs",
+    "seed",
+    "command",
+    "wall_s",
+    "versions",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    """A FER2013-like npz (with a Training copy in PrivateTest) and a CK+ npz."""
+    from skfer.datasets import make_faces
+
+    root = tmp_path_factory.mktemp("data")
+    X, y = make_faces(n_samples=210, random_state=0)
+    images = X.reshape(-1, 48, 48)
+    usage = np.array(["Training"] * 150 + ["PublicTest"] * 30 + ["PrivateTest"] * 30)
+    images[-1] = images[0]  # one PrivateTest image duplicates a Training one
+    np.savez(root / "fer.npz", images=images, labels=y, usage=usage)
+    Xc, yc = make_faces(n_samples=84, random_state=1)
+    subjects = np.array([f"S{i % 14:03d}" for i in range(84)])
+    np.savez(
+        root / "ck.npz",
+        images=Xc.reshape(-1, 48, 48),
+        labels=yc,
+        subjects=subjects,
+        sequences=np.char.add(subjects, "_001"),
+    )
+    return root
+
+
+RUN = [
+    "fer2013-v1-crossentropy-aug",
+    "ckplus-v1-crossentropy-aug-subject",
+    "features-v1",
+    "baselines",
+]
+
+
+@pytest.fixture(scope="module")
+def reproduced(tiny_data, tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    out = tmp_path_factory.mktemp("report")
+    records = reproduce(
+        RUN,
+        fer2013=tiny_data / "fer.npz",
+        ckplus=tiny_data / "ck.npz",
+        runs=runs,
+        output=out,
+        epochs=1,
+        ckplus_epochs=1,
+        folds=2,
+        verbose=0,
+        command="pytest",
+    )
+    return records, runs, out
+
+
+def test_records_have_the_fields_and_protocols(reproduced):
+    records, _, out = reproduced
+    assert records == json.loads((out / "results.json").read_text())
+    assert {r["experiment"] for r in records} == set(RUN)
+    for r in records:
+        assert FIELDS <= set(r), FIELDS - set(r)
+        assert 0.0 <= r["value"] <= 1.0
+        assert r["protocol"] and r["command"] == "pytest"
+    fer = [r for r in records if r["experiment"] == RUN[0]]
+    assert {r["split"] for r in fer} == {
+        "PublicTest (chosen epoch)",
+        "PrivateTest",
+        "PrivateTest without Training duplicates",
+    }
+    dedup = next(r for r in fer if r["split"].endswith("duplicates"))
+    assert dedup["n"] == 29  # the planted copy is left out
+    assert fer[0]["study"] == pytest.approx(62.16)
+    assert fer[0]["params"] > 0 and fer[0]["epochs"] == 1
+
+
+def test_ckplus_folds_are_subject_grouped(reproduced):
+    records, runs, _ = reproduced
+    ck = [r for r in records if r["dataset"] == "CK+"]
+    assert {r["metric"] for r in ck} == {"accuracy", "macro_f1"}
+    assert all(r["folds"] == 2 and "std" in r for r in ck)
+    result = json.loads((runs / RUN[1] / "result.json").read_text())
+    assert result["subject_overlap"] == 0
+    assert len(result["y_true"]) == 84  # every image tested exactly once
+
+
+def test_report_has_tables_and_pngs(reproduced):
+    _, _, out = reproduced
+    text = (out / "results.md").read_text()
+    for heading in ("Table A", "Table B", "Table C", "Table D", "subject-grouped"):
+        assert heading in text
+    assert "not run" in text  # Model 2 experiments were not asked for
+    assert "62.16" in text  # the study's figure beside ours
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert pngs == sorted(
+        f"{kind}_{name}.png"
+        for kind in ("confusion", "learning_curve")
+        for name in RUN[:2]
+    )
+    features = [r for r in json.loads((out / "results.json").read_text())]
+    classifiers = {r.get("classifier") for r in features if r["table"] == ["D"]}
+    assert {"random forest (300 trees)", "hog_linear_svm", "pca_svc"} <= classifiers
+
+
+def test_rerun_resumes_without_training(reproduced, tiny_data, capsys):
+    records, runs, out = reproduced
+    again = reproduce(
+        RUN[:2],
+        fer2013=tiny_data / "fer.npz",
+        ckplus=tiny_data / "ck.npz",
+        runs=runs,
+        output=out,
+        epochs=1,
+        ckplus_epochs=1,
+        folds=2,
+        verbose=0,
+        command="pytest",
+    )
+    printed = capsys.readouterr().out
+    assert "fold 1/2" not in printed  # finished folds are not retrained
+    first = {(r["experiment"], r["split"], r["metric"]): r["value"] for r in records}
+    second = {(r["experiment"], r["split"], r["metric"]): r["value"] for r in again}
+    assert first == second
+    assert write_report(runs, out) == again
+
+
+def test_time_limit_stops_and_resumes(tiny_data, tmp_path):
+    kwargs = dict(
+        fer2013=tiny_data / "fer.npz",
+        runs=tmp_path / "runs",
+        output=tmp_path / "out",
+        epochs=2,
+        verbose=0,
+    )
+    # building and tracing the network alone takes over a second
+    records = reproduce([RUN[0]], time_limit=1.0, **kwargs)
+    state = json.loads((tmp_path / "runs" / RUN[0] / "state.json").read_text())
+    assert state["epochs_done"] == 1 and len(state["epoch_seconds"]) == 1
+    assert records and not records[0]["complete"]
+    assert "unfinished" in (tmp_path / "out" / "results.md").read_text()
+    records = reproduce([RUN[0]], **kwargs)
+    assert records[0]["complete"] and records[0]["epochs"] == 2
+
+
+def test_unknown_experiment_and_bad_budget(tmp_path):
+    with pytest.raises(ValueError, match="Unknown experiment 'fer2013-v3'"):
+        reproduce(["fer2013-v3"], runs=tmp_path, output=tmp_path)
+    with pytest.raises(ValueError, match="folds must be at least 2"):
+        reproduce(["baselines"], folds=1, runs=tmp_path, output=tmp_path)
+
+
+def test_cli_lists_experiments(capsys):
+    from skfer.cli import main
+
+    assert main(["reproduce", "--list"]) == 0
+    printed = capsys.readouterr().out
+    assert all(name in printed for name in EXPERIMENTS)
+
+
+def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path):
+    kwargs = dict(
+        ckplus=tiny_data / "ck.npz",
+        runs=tmp_path / "runs",
+        output=tmp_path / "out",
+        ckplus_epochs=1,
+        folds=2,
+    )
+    # fold 1 takes over a second (building, tracing); fold 2 is not started
+    (partial,) = [
+        r
+        for r in reproduce([RUN[1]], time_limit=1.0, **kwargs)
+        if r["metric"] == "accuracy"
+    ]
+    assert not partial["complete"]
+    assert (partial["folds"], partial["folds_planned"]) == (1, 2)
+    assert "1 of 2 folds" in (tmp_path / "out" / "results.md").read_text()
+    (full,) = [r for r in reproduce([RUN[1]], **kwargs) if r["metric"] == "accuracy"]
+    assert full["complete"] and full["folds"] == 2
