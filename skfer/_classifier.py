@@ -124,10 +124,11 @@ class FERClassifier(KerasClassifier):
         After training, recompute every BatchNormalization layer's inference
         statistics from the training images with the final weights (one
         forward pass; at most 20,000 images). Keras' moving averages lag
-        behind the weights when a run has few steps: on a CK+ fold (~14 steps
-        per epoch, 20 epochs) Model 1 scored 37.5% with the moving averages
-        and 84.4% with recomputed statistics. Checkpoint files keep Keras'
-        own statistics.
+        behind the weights when a run has few steps: Model 1 trained 20
+        epochs on CK+ folds (~14 steps per epoch) scored 49.0% (mean of 10
+        subject-grouped folds) with the moving averages and 83.3% with
+        recomputed statistics (``bench/precise_bn.py``). Checkpoint files
+        keep Keras' own statistics.
     validation_fraction : float, default=0.0
         Fraction of the training data held out (stratified) to report
         ``val_loss``/``val_accuracy`` per epoch. Ignored when ``fit`` gets
