@@ -261,6 +261,9 @@ def _run_fer2013(exp, ctx):
         checkpoint_dir=str(run_dir),
         callbacks=[_deadline_callback(ctx.deadline)],
         verbose=ctx.verbose,
+        # the best-PublicTest checkpoint is evaluated below, with its
+        # statistics recomputed there
+        precise_bn=False,
     )
     train = parts["Training"]
     if ctx.train:
