@@ -1,7 +1,8 @@
 """BatchNormalization statistics: Keras' moving averages vs recomputed (precise_bn).
 
 Usage:
-  python bench/precise_bn.py --run ~/skfer_runs/ckplus-v1-crossentropy-aug-subject/20-epochs \\
+  python bench/precise_bn.py \\
+      --run ~/skfer_runs/ckplus-v1-crossentropy-aug-subject/20-epochs \\
       [--ckplus ../shared/data/ckplus48.npz] [--output FILE.json]
 
 Takes a finished ``skfer reproduce`` CK+ run (one checkpoint per fold, folds
