@@ -318,6 +318,27 @@ CASES = [
         r"2",  # argparse: usage line and "--study needs --storage"
     ),
     (
+        "CLI: an experiment skfer reproduce does not have",
+        lambda t: cli("reproduce", "fer2013-v3", "--runs", str(t), "--output", str(t)),
+        SystemExit,
+        r"exit 2: .*Unknown experiment 'fer2013-v3'\. Did you mean",
+    ),
+    (
+        "CLI: skfer reproduce without the dataset it needs",
+        lambda t: cli(
+            "reproduce",
+            "ckplus-v1-crossentropy-aug-subject",
+            "--ckplus",
+            str(t / "missing"),
+            "--runs",
+            str(t),
+            "--output",
+            str(t),
+        ),
+        SystemExit,
+        r"exit 2: .*missing",
+    ),
+    (
         "storage URL that cannot be reached",
         lambda t: (
             __import__("skfer.tuning")
