@@ -127,8 +127,10 @@ class FERClassifier(KerasClassifier):
         behind the weights when a run has few steps: Model 1 trained 20
         epochs on CK+ folds (~14 steps per epoch) scored 49.0% (mean of 10
         subject-grouped folds) with the moving averages and 83.3% with
-        recomputed statistics (``bench/precise_bn.py``). Checkpoint files
-        keep Keras' own statistics.
+        recomputed statistics (``bench/precise_bn.py``). It runs after every
+        ``fit`` and ``partial_fit`` call, on that call's images, and not
+        after an interrupted fit. Per-epoch validation scores and checkpoint
+        files keep Keras' own statistics.
     validation_fraction : float, default=0.0
         Fraction of the training data held out (stratified) to report
         ``val_loss``/``val_accuracy`` per epoch. Ignored when ``fit`` gets

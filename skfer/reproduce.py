@@ -1028,7 +1028,9 @@ def _blocks(records, pngs):
     rows = []
     for model in ("v1", "v2"):
         sub, epochs = _ck_cell(records, ck.format(model, "crossentropy", "subject"))
-        img, _ = _ck_cell(records, ck.format(model, "crossentropy", "image"))
+        img, img_epochs = _ck_cell(records, ck.format(model, "crossentropy", "image"))
+        if "unfinished" in img_epochs:
+            img += " (" + img_epochs.split(", ", 1)[1] + ")"
         rows.append(
             [
                 model,
