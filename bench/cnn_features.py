@@ -24,16 +24,12 @@ def main():
     parser.add_argument("--output")
     args = parser.parse_args()
 
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import LinearSVC
 
     import skfer
     from skfer.datasets import load_fer2013
     from skfer.features import CNNFeatureExtractor
+    from skfer.reproduce import feature_heads
 
     data = load_fer2013(args.data)
     clf = skfer.pretrained("v1-fer2013")
@@ -42,17 +38,7 @@ def main():
     embed_s = time.perf_counter() - start
     split = {u: data.usage == u for u in ("Training", "PublicTest", "PrivateTest")}
     train = split["Training"]
-    heads = {
-        "random forest (300 trees)": RandomForestClassifier(
-            n_estimators=300, n_jobs=-1, random_state=0
-        ),
-        "linear SVM (C=0.01)": make_pipeline(
-            StandardScaler(), LinearSVC(C=0.01, random_state=0)
-        ),
-        "logistic regression (C=1)": make_pipeline(
-            StandardScaler(), LogisticRegression(max_iter=1000)
-        ),
-    }
+    heads = feature_heads()
     rows = []
 
     def report(name, predict, fit_s):

@@ -430,13 +430,28 @@ def _mean_history(histories):
 
 
 # ------------------------------------------------------------- Table D runs
-def _run_features(exp, ctx):
+def feature_heads():
+    """Table D's classifiers on CNN features, fixed hyper-parameters, by name."""
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
 
+    return {
+        "random forest (300 trees)": RandomForestClassifier(
+            n_estimators=300, n_jobs=-1, random_state=0
+        ),
+        "linear SVM (C=0.01)": make_pipeline(
+            StandardScaler(), LinearSVC(C=0.01, random_state=0)
+        ),
+        "logistic regression (C=1)": make_pipeline(
+            StandardScaler(), LogisticRegression(max_iter=1000)
+        ),
+    }
+
+
+def _run_features(exp, ctx):
     from .features import CNNFeatureExtractor
 
     source = ctx.runs / exp.extras["source"]
@@ -452,17 +467,7 @@ def _run_features(exp, ctx):
     start = time.perf_counter()
     features = CNNFeatureExtractor(clf, prefit=True).fit(data.data).transform(data.data)
     embed_s = time.perf_counter() - start
-    heads = {
-        "random forest (300 trees)": RandomForestClassifier(
-            n_estimators=300, n_jobs=-1, random_state=0
-        ),
-        "linear SVM (C=0.01)": make_pipeline(
-            StandardScaler(), LinearSVC(C=0.01, random_state=0)
-        ),
-        "logistic regression (C=1)": make_pipeline(
-            StandardScaler(), LogisticRegression(max_iter=1000)
-        ),
-    }
+    heads = feature_heads()
     labels = list(range(7))
     rows = []
     for usage in ("PublicTest", "PrivateTest"):
