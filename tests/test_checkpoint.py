@@ -113,7 +113,11 @@ def test_killed_run_resumes_from_its_last_epoch(tmp_path):
 
 CTRL_C_SCRIPT = textwrap.dedent(
     """
-    import json, sys
+    import faulthandler, json, signal, sys
+    # on a hang the test asks for every thread's stack (SIGUSR1)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    print("SIGINT handler:", signal.getsignal(signal.SIGINT), file=sys.stderr,
+          flush=True)
     sys.path.insert(0, {tests!r})
     from conftest import _register_tiny
     _register_tiny()
@@ -139,19 +143,40 @@ CTRL_C_SCRIPT = textwrap.dedent(
 def test_ctrl_c_leaves_a_usable_estimator_and_a_resumable_run(tmp_path):
     folder = tmp_path / "run"
     script = CTRL_C_SCRIPT.format(tests=os.path.dirname(__file__), folder=str(folder))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
-    )
+    # stderr goes to a file: a pipe nobody reads could fill up and block it
+    err_path = tmp_path / "stderr.txt"
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+
+    def fail(why):
+        # dump the child's stacks, then stop it and show what it said
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGUSR1)
+            time.sleep(3)
+            proc.kill()
+        proc.communicate()
+        pytest.fail(f"{why}; child stderr (end):\n{err_path.read_text()[-6000:]}")
+
     state_path = folder / "state.json"
     deadline = time.time() + 240
     while not (
         state_path.exists() and json.loads(state_path.read_text())["epochs_done"] >= 1
     ):
-        assert proc.poll() is None, "training process exited early"
-        assert time.time() < deadline, "no checkpoint after 240 s"
+        if proc.poll() is not None:
+            fail("training process exited early")
+        if time.time() > deadline:
+            fail("no checkpoint after 240 s")
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
-    out, _ = proc.communicate(timeout=120)
+    try:
+        out, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("the training process did not exit within 120 s of SIGINT")
     assert proc.returncode == 0
     report = json.loads(out.strip().splitlines()[-1])
     assert report["interrupted"] is True
