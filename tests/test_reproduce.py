@@ -25,6 +25,18 @@ FIELDS = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def tiny_model_1(tiny_registered):
+    """Model 1 is stood in for by the tests' tiny CNN: these tests check the
+    command (runs, resume, budgets, records, report), not the network, and
+    the real one makes the file take minutes instead of seconds."""
+    from skfer.models import _registry, get_model_builder
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(_registry._MODELS, "v1", get_model_builder("tiny"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory):
     """A FER2013-like npz (with a Training copy in PrivateTest) and a CK+ npz."""
