@@ -841,6 +841,12 @@ def _fer_cell(records, name):
     return _pct(r["value"]), _pct(dedup["value"]), _pct(public["value"]), epochs
 
 
+def _ck_fer_columns(records, name):
+    """A CK+ result in the FER2013 tables' columns (no dedup or PublicTest)."""
+    acc, epochs = _ck_cell(records, name)
+    return [acc, "", "", epochs]
+
+
 def _ck_cell(records, name):
     r = _find(records, name)
     if r is None:
@@ -950,18 +956,8 @@ def _blocks(records, pngs):
             ["FER2013", loss, _num(STUDY[("B", "FER2013", "v2", loss, True)]), *cells]
         )
     for loss in ("crossentropy", "svm"):
-        acc, epochs = _ck_cell(records, ck.format("v2", loss, "subject"))
-        rows.append(
-            [
-                "CK+",
-                loss,
-                _num(STUDY[("B", "CK+", "v2", loss, True)]),
-                acc,
-                "",
-                "",
-                epochs,
-            ]
-        )
+        cells = _ck_fer_columns(records, ck.format("v2", loss, "subject"))
+        rows.append(["CK+", loss, _num(STUDY[("B", "CK+", "v2", loss, True)]), *cells])
     out += [
         _table(
             [
@@ -997,21 +993,11 @@ def _blocks(records, pngs):
             ]
         )
     for model in ("v1", "v2"):
-        acc, epochs = _ck_cell(records, ck.format(model, "crossentropy", "subject"))
-        r = _find(records, ck.format(model, "crossentropy", "subject"))
+        name = ck.format(model, "crossentropy", "subject")
+        r = _find(records, name)
+        study = _num(STUDY[("C", "CK+", model, "crossentropy", True)])
         params = f"{r['params']:,}" if r else ""
-        rows.append(
-            [
-                "CK+",
-                model,
-                params,
-                _num(STUDY[("C", "CK+", model, "crossentropy", True)]),
-                acc,
-                "",
-                "",
-                epochs,
-            ]
-        )
+        rows.append(["CK+", model, params, study, *_ck_fer_columns(records, name)])
     out += [
         _table(
             [

@@ -68,22 +68,24 @@ RUN = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reproduced(tiny_data, tmp_path_factory):
-    runs = tmp_path_factory.mktemp("runs")
-    out = tmp_path_factory.mktemp("report")
-    records = reproduce(
-        RUN,
-        fer2013=tiny_data / "fer.npz",
-        ckplus=tiny_data / "ck.npz",
-        runs=runs,
-        output=out,
+def _budget(data):
+    """The tiny datasets and the smallest budget: one epoch, two folds."""
+    return dict(
+        fer2013=data / "fer.npz",
+        ckplus=data / "ck.npz",
         epochs=1,
         ckplus_epochs=1,
         folds=2,
         verbose=0,
         command="pytest",
     )
+
+
+@pytest.fixture(scope="module")
+def reproduced(tiny_data, tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    out = tmp_path_factory.mktemp("report")
+    records = reproduce(RUN, runs=runs, output=out, **_budget(tiny_data))
     return records, runs, out
 
 
@@ -137,18 +139,7 @@ def test_report_has_tables_and_pngs(reproduced):
 
 def test_rerun_resumes_without_training(reproduced, tiny_data, capsys):
     records, runs, out = reproduced
-    again = reproduce(
-        RUN[:2],
-        fer2013=tiny_data / "fer.npz",
-        ckplus=tiny_data / "ck.npz",
-        runs=runs,
-        output=out,
-        epochs=1,
-        ckplus_epochs=1,
-        folds=2,
-        verbose=0,
-        command="pytest",
-    )
+    again = reproduce(RUN[:2], runs=runs, output=out, **_budget(tiny_data))
     printed = capsys.readouterr().out
     assert "fold 1/2" not in printed  # finished folds are not retrained
     first = {(r["experiment"], r["split"], r["metric"]): r["value"] for r in records}
