@@ -140,6 +140,10 @@ CTRL_C_SCRIPT = textwrap.dedent(
 )
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_leaves_a_usable_estimator_and_a_resumable_run(tmp_path):
     folder = tmp_path / "run"
     script = CTRL_C_SCRIPT.format(tests=os.path.dirname(__file__), folder=str(folder))
@@ -151,6 +155,11 @@ def test_ctrl_c_leaves_a_usable_estimator_and_a_resumable_run(tmp_path):
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
+            # as if started from a terminal: a shell starts background jobs
+            # ("cmd &" without job control) with SIGINT ignored, and a Python
+            # started so never raises KeyboardInterrupt, so a test run launched
+            # in the background waited here for ever
+            preexec_fn=_default_sigint,
         )
 
     def fail(why):
