@@ -112,6 +112,27 @@ def _optuna_quiet(verbose):
         optuna.logging.set_verbosity(previous)
 
 
+def _open_rdb_storage(factory, url, attempts=6, **kwargs):
+    """``factory(url, **kwargs)``, retried while another worker creates tables.
+
+    The first worker on a new database creates Optuna's tables; workers that
+    connect at the same moment try too, and the database refuses all but one
+    (a unique or duplicate-table violation). Once that one has finished the
+    tables are there, so the others only need to try again.
+    """
+    import random
+
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    for attempt in range(attempts):
+        try:
+            return factory(url, **kwargs)
+        except (IntegrityError, ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1) + random.uniform(0, 0.2))
+
+
 class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Hyper-parameter search with Optuna, used like ``GridSearchCV``.
 
@@ -355,8 +376,12 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                         max_retry=1
                     )
                 }
-            return storages.RDBStorage(
-                self.storage, heartbeat_interval=60, grace_period=180, **retry
+            return _open_rdb_storage(
+                storages.RDBStorage,
+                self.storage,
+                heartbeat_interval=60,
+                grace_period=180,
+                **retry,
             )
         except ImportError as exc:
             raise ImportError(
