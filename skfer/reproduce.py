@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EXPERIMENTS", "reproduce", "write_report"]
+__all__ = ["EXPERIMENTS", "outlook", "reproduce", "write_report"]
 
 FER_PROTOCOL = (
     "FER2013 official split: trained on Training, epoch chosen on PublicTest "
@@ -904,7 +904,7 @@ def _render_rst(blocks, image_dir):
     return "\n".join(out) + "\n"
 
 
-def _blocks(records, pngs):
+def _blocks(records, pngs, outlook=()):
     fer = "fer2013-{}-{}-{}"
     ck = "ckplus-{}-{}-aug-{}"
     out = [
@@ -1108,9 +1108,86 @@ def _blocks(records, pngs):
         "- unfinished (budget): " + (", ".join(unfinished) if unfinished else "none")
     )
     out.append("- not run: " + (", ".join(missing) if missing else "none"))
+    if outlook:
+        out += ["", "## Where the unfinished runs were heading", ""]
+        out += [f"- {line}" for line in outlook]
     commands = sorted({r["command"] for r in records if r.get("command")})
     out += ["", "## Commands", ""] + [f"- `{c}`" for c in commands]
     return out
+
+
+def outlook(runs):
+    """What the learning curves of unfinished FER2013 runs suggest.
+
+    An unfinished run (stopped by its budget) is set beside a finished run of
+    the other model with the same loss and augmentation: its best PublicTest
+    accuracy by the same epoch, and the finished run's best over all its
+    epochs. If the unfinished run kept its lead (or gap) at that epoch, a
+    full run would reach about the finished run's best plus that lead (and its
+    PrivateTest, the finished run's PrivateTest plus that lead). This is
+    an extrapolation, not a measurement, and is worded as one; it uses the
+    per-epoch PublicTest scores of training (Keras' moving BatchNormalization
+    statistics) for both runs, the scores the epoch is chosen on.
+
+    Parameters
+    ----------
+    runs : path-like
+        The runs folder of :func:`reproduce`.
+
+    Returns
+    -------
+    lines : list of str
+        One sentence per unfinished FER2013 run with a finished partner; empty
+        when there is none.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skfer.reproduce import outlook
+    >>> outlook(tempfile.mkdtemp())
+    []
+    """
+    results = {
+        name: _read_json(Path(runs).expanduser() / name / "result.json")
+        for name, exp in EXPERIMENTS.items()
+        if exp.kind == "fer2013"
+    }
+    lines = []
+    for name, result in results.items():
+        if result is None or result.get("complete", True):
+            continue
+        exp, done = EXPERIMENTS[name], result["epochs_done"]
+        for other, ref in results.items():
+            o = EXPERIMENTS[other]
+            if (
+                ref is None
+                or not ref.get("complete", True)
+                or other == name
+                or (o.loss, o.augment) != (exp.loss, exp.augment)
+                or ref["epochs_done"] < done
+            ):
+                continue
+            mine = np.asarray(result["history"]["val_accuracy"][:done])
+            ref_curve = np.asarray(ref["history"]["val_accuracy"])
+            lead = mine.max() - ref_curve[:done].max()
+            best = int(np.argmax(ref_curve))
+            word = "lead" if lead >= 0 else "gap"
+            lines.append(
+                f"{name} stopped after {done} of {result['epochs_planned']} "
+                f"epochs; its best PublicTest by then was {_pct(mine.max())}% "
+                f"(epoch {int(np.argmax(mine)) + 1}), against "
+                f"{_pct(ref_curve[:done].max())}% for {other} by the same "
+                f"epoch, which went on to {_pct(ref_curve[best])}% at its best "
+                f"(epoch {best + 1} of {ref['epochs_done']}). If the "
+                f"{word} of {abs(lead) * 100:.1f} "
+                f"points held, a full run would reach about "
+                f"{_pct(ref_curve[best] + lead)}% PublicTest (and about "
+                f"{_pct(ref['private']['accuracy'] + lead)}% PrivateTest, "
+                f"{other}'s {_pct(ref['private']['accuracy'])}% with the same "
+                f"{word}): an extrapolation, not a measurement (PublicTest scores "
+                "of training, with Keras' moving BatchNormalization statistics)."
+            )
+    return lines
 
 
 def _plots(runs, output):
@@ -1211,7 +1288,7 @@ def write_report(runs, output):
     _write_json(output / "results.json", records)
     from ._checkpoint import atomic_write_text
 
-    blocks = _blocks(records, pngs)
+    blocks = _blocks(records, pngs, outlook(runs))
     atomic_write_text(output / "results.md", _render_md(blocks))
     atomic_write_text(output / "results.rst", _render_rst(blocks, "/results"))
     return records

@@ -200,3 +200,36 @@ def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path):
     assert "1 of 2 folds" in (tmp_path / "out" / "results.md").read_text()
     (full,) = [r for r in reproduce([RUN[1]], **kwargs) if r["metric"] == "accuracy"]
     assert full["complete"] and full["folds"] == 2
+
+
+def _fake_fer_run(runs, name, curve, planned, private=None):
+    folder = runs / name
+    folder.mkdir(parents=True)
+    result = {
+        "epochs_done": len(curve),
+        "epochs_planned": planned,
+        "complete": len(curve) == planned,
+        "history": {"val_accuracy": curve},
+        "private": {"accuracy": private},
+    }
+    (folder / "result.json").write_text(json.dumps(result))
+
+
+def test_outlook_extrapolates_an_unfinished_run_from_the_finished_one(tmp_path):
+    from skfer.reproduce import outlook
+
+    assert outlook(tmp_path) == []
+    _fake_fer_run(
+        tmp_path, "fer2013-v1-crossentropy-aug", [0.3, 0.4, 0.5, 0.6], 4, 0.62
+    )
+    _fake_fer_run(tmp_path, "fer2013-v2-crossentropy-aug", [0.35, 0.45], 50)
+    (line,) = outlook(tmp_path)
+    # best by epoch 2: 45% vs 40%; Model 1's best 60% (epoch 4), PrivateTest 62%
+    assert "stopped after 2 of 50 epochs" in line
+    assert "45.00% (epoch 2)" in line and "40.00% for fer2013-v1" in line
+    assert "lead of 5.0 points" in line
+    assert "about 65.00% PublicTest" in line and "about 67.00% PrivateTest" in line
+    assert "not a measurement" in line
+    # an unfinished run without a finished partner gets no line
+    _fake_fer_run(tmp_path, "fer2013-v2-svm-aug", [0.2], 50)
+    assert len(outlook(tmp_path)) == 1
