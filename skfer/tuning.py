@@ -359,8 +359,17 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _storage(self):
         if not isinstance(self.storage, str):
             return self.storage
-        from optuna import storages
+        import warnings
 
+        from optuna import storages
+        from optuna.exceptions import ExperimentalWarning
+
+        # skfer chose these experimental Optuna features: users are not warned
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ExperimentalWarning)
+            return self._open_storage(storages)
+
+    def _open_storage(self, storages):
         try:
             # heartbeats let a restarted worker mark a killed worker's trial as
             # failed (and retry it once) instead of leaving it running forever

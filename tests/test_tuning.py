@@ -376,20 +376,31 @@ def test_two_workers_share_a_postgresql_study(postgres_url, tmp_path):
     assert len({t.user_attrs["worker"] for t in trials}) == 2
 
 
-def test_workers_starting_together_on_a_new_database(postgres_url):
+def _drop_database(url, name):
+    """Drop a test database, closing what the test left connected to it."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_workers_starting_together_on_a_new_database(postgres_url, request):
     """Workers that open a new database at the same moment all get the study.
 
     Optuna creates its tables when the first worker connects; several doing it
     at once used to make all but one fail ("Cannot open the Optuna storage").
     """
     import threading
+    import uuid
 
     import psycopg
 
-    for attempt in range(4):
-        name = f"race{attempt}"
+    for _ in range(4):
+        # unique: SKFER_TEST_POSTGRES_URL may point at a server kept between runs
+        name = f"skfer_race_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name}")
+        request.addfinalizer(lambda name=name: _drop_database(postgres_url, name))
         url = postgres_url.rsplit("/", 1)[0] + "/" + name
         barrier, errors, studies = threading.Barrier(4), [], []
 
