@@ -118,17 +118,23 @@ def _open_rdb_storage(factory, url, attempts=6, **kwargs):
     The first worker on a new database creates Optuna's tables; workers that
     connect at the same moment try too, and the database refuses all but one
     (a unique or duplicate-table violation). Once that one has finished the
-    tables are there, so the others only need to try again.
+    tables are there, so the others only need to try again. PostgreSQL says
+    so with a unique violation; SQLite with an operational error ("table ...
+    already exists", or "database is locked" while another writes). Other
+    operational errors (a server that is down) are not retried.
     """
     import random
 
-    from sqlalchemy.exc import IntegrityError, ProgrammingError
+    from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
     for attempt in range(attempts):
         try:
             return factory(url, **kwargs)
-        except (IntegrityError, ProgrammingError):
-            if attempt == attempts - 1:
+        except (IntegrityError, ProgrammingError, OperationalError) as exc:
+            racing = not isinstance(exc, OperationalError) or any(
+                text in str(exc) for text in ("already exists", "database is locked")
+            )
+            if not racing or attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1) + random.uniform(0, 0.2))
 

@@ -376,6 +376,36 @@ def test_two_workers_share_a_postgresql_study(postgres_url, tmp_path):
     assert len({t.user_attrs["worker"] for t in trials}) == 2
 
 
+def _start_together(url, n=4):
+    """n searches opening ``url`` at one moment; returns (study ids, errors)."""
+    import threading
+
+    barrier, errors, studies = threading.Barrier(n), [], []
+
+    def start():
+        search = FERSearchCV(LogisticRegression(), {}, storage=url, study_name="shared")
+        barrier.wait()
+        try:
+            studies.append(search._create_study()._study_id)
+        except Exception as exc:  # noqa: BLE001 - collected for the assert
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=start) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return studies, errors
+
+
+def test_workers_starting_together_on_a_new_sqlite_file(tmp_path):
+    """SQLite says "table ... already exists" to all but the first worker."""
+    for attempt in range(4):
+        studies, errors = _start_together(f"sqlite:///{tmp_path}/new{attempt}.db")
+        assert errors == []
+        assert len(studies) == 4 and len(set(studies)) == 1
+
+
 def _drop_database(url, name):
     """Drop a test database, closing what the test left connected to it."""
     import psycopg
@@ -390,7 +420,6 @@ def test_workers_starting_together_on_a_new_database(postgres_url, request):
     Optuna creates its tables when the first worker connects; several doing it
     at once used to make all but one fail ("Cannot open the Optuna storage").
     """
-    import threading
     import uuid
 
     import psycopg
@@ -402,22 +431,6 @@ def test_workers_starting_together_on_a_new_database(postgres_url, request):
             conn.execute(f"CREATE DATABASE {name}")
         request.addfinalizer(lambda name=name: _drop_database(postgres_url, name))
         url = postgres_url.rsplit("/", 1)[0] + "/" + name
-        barrier, errors, studies = threading.Barrier(4), [], []
-
-        def start(url=url, barrier=barrier, errors=errors, studies=studies):
-            search = FERSearchCV(
-                LogisticRegression(), {}, storage=url, study_name="shared"
-            )
-            barrier.wait()
-            try:
-                studies.append(search._create_study()._study_id)
-            except Exception as exc:  # noqa: BLE001 - collected for the assert
-                errors.append(repr(exc))
-
-        threads = [threading.Thread(target=start) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        studies, errors = _start_together(url)
         assert errors == []
         assert len(studies) == 4 and len(set(studies)) == 1
