@@ -2,15 +2,44 @@
 
 import difflib
 import math
+import re
 
 import numpy as np
 
 __all__ = ["did_you_mean", "as_image_batch", "pixel_scale_for", "feature_names"]
 
 
+def _abbreviates(part, word):
+    """``part`` is ``word`` or an abbreviation of it ("ce" of "crossentropy")."""
+    if not part or part[0] != word[:1]:
+        return False
+    letters = iter(word)
+    return all(letter in letters for letter in part)
+
+
 def did_you_mean(name, choices):
-    """Return ``" Did you mean 'x'?"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
+    """Return ``" Did you mean 'x'?"`` for the closest choice, or ``""``.
+
+    Hyphenated or underscored names ("fer2013-v2-ce-aug") are matched part by
+    part, a part matching a choice's part it equals or abbreviates; the choice
+    matching the most parts wins when it is the only one. Otherwise, and for
+    plain names, the closest spelling (difflib) is suggested.
+    """
+    choices = [str(c) for c in choices]
+    parts = [p for p in re.split(r"[-_]+", str(name).lower()) if p]
+    if len(parts) > 1:
+        hits = {
+            c: sum(
+                any(_abbreviates(p, w) for w in re.split(r"[-_]+", c.lower()))
+                for p in parts
+            )
+            for c in choices
+        }
+        best = max(hits.values(), default=0)
+        winners = [c for c, h in hits.items() if h == best]
+        if best >= 2 and len(winners) == 1:
+            return f" Did you mean {winners[0]!r}?"
+    close = difflib.get_close_matches(str(name), choices, n=1)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 

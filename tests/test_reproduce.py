@@ -233,3 +233,18 @@ def test_outlook_extrapolates_an_unfinished_run_from_the_finished_one(tmp_path):
     # an unfinished run without a finished partner gets no line
     _fake_fer_run(tmp_path, "fer2013-v2-svm-aug", [0.2], 50)
     assert len(outlook(tmp_path)) == 1
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("fer2013-v2-ce-aug", "fer2013-v2-crossentropy-aug"),
+        ("ckplus-v1-subject", "ckplus-v1-crossentropy-aug-subject"),
+        ("ckplus-v2-image", "ckplus-v2-crossentropy-aug-image"),
+        ("fer2013-v2-noaug", "fer2013-v2-crossentropy-noaug"),
+        ("baseline", "baselines"),
+    ],
+)
+def test_misspelt_experiment_suggests_the_one_meant(typed, meant, tmp_path):
+    with pytest.raises(ValueError, match=f"Did you mean '{meant}'"):
+        reproduce([typed], runs=tmp_path, output=tmp_path)
