@@ -30,7 +30,7 @@ def resolve_seed(random_state):
 
 @contextlib.contextmanager
 def seeded(seed):
-    """Seed Python, NumPy, TensorFlow and Keras, and make TF ops deterministic.
+    """Seed Python, NumPy and Keras; on TensorFlow also make ops deterministic.
 
     On exit the previous generator states (and the op-determinism setting)
     are restored, so seeding one estimator never changes what unrelated code
@@ -39,13 +39,15 @@ def seeded(seed):
     if seed is None:
         yield
         return
-    import tensorflow as tf
     from keras.src.backend.common import global_state
     from keras.src.random import seed_generator
     from keras.src.utils import rng_utils
-    from tensorflow.python.framework import config as tf_config
 
     from ._keras import keras
+
+    tf_config = None
+    if keras.backend.backend() == "tensorflow":  # op determinism is TF's own
+        from tensorflow.python.framework import config as tf_config
 
     saved_python = random.getstate()
     saved_numpy = np.random.get_state()
@@ -53,10 +55,11 @@ def seeded(seed):
         key: global_state.get_global_attribute(key)
         for key in (rng_utils.GLOBAL_RANDOM_SEED, seed_generator.GLOBAL_SEED_GENERATOR)
     }
-    determinism_was_on = tf_config.is_op_determinism_enabled()
+    determinism_was_on = tf_config is None or tf_config.is_op_determinism_enabled()
     try:
         keras.utils.set_random_seed(int(seed))
-        tf.config.experimental.enable_op_determinism()
+        if tf_config is not None:
+            tf_config.enable_op_determinism()
         yield
     finally:
         random.setstate(saved_python)

@@ -156,12 +156,40 @@ def _versions():
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
     }
-    if "tensorflow" in sys.modules:
+    if "keras" in sys.modules:
         import keras
+
+        backend = keras.backend.backend()
+        versions.update(keras=keras.__version__, keras_backend=backend)
+        if backend in sys.modules:  # tensorflow, jax or torch
+            versions[backend] = sys.modules[backend].__version__
+        versions["accelerator"] = _accelerator(backend)
+    return versions
+
+
+def _accelerator(backend):
+    """The GPU the Keras backend computes on, or "none"."""
+    try:
+        if backend == "jax":
+            import jax
+
+            devices = [d for d in jax.devices() if d.platform != "cpu"]
+            return devices[0].device_kind if devices else "none"
+        if backend == "torch":
+            import torch
+
+            return (
+                torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+            )
         import tensorflow as tf
 
-        versions.update(tensorflow=tf.__version__, keras=keras.__version__)
-    return versions
+        gpus = tf.config.list_physical_devices("GPU")
+        if not gpus:
+            return "none"
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return details.get("device_name", gpus[0].name)
+    except Exception:  # noqa: BLE001 - a version record must never fail a run
+        return "unknown"
 
 
 def _deadline_callback(deadline):
