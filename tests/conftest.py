@@ -34,6 +34,33 @@ def _register_tiny():
         register_model("tiny")(tiny_model)
 
 
+def write_fake_datasets(folder, fer=(150, 30, 30), ck=84, subjects=14):
+    """Write FER2013-like and CK+-like npz files of synthetic faces.
+
+    ``fer`` is the (Training, PublicTest, PrivateTest) counts; the last
+    PrivateTest image is a copy of the first Training one. Returns the paths
+    ``(fer.npz, ck.npz)``.
+    """
+    from skfer.datasets import make_faces
+
+    folder = Path(folder)
+    X, y = make_faces(n_samples=sum(fer), random_state=0)
+    images = X.reshape(-1, 48, 48)
+    images[-1] = images[0]  # one PrivateTest image duplicates a Training one
+    usage = np.repeat(["Training", "PublicTest", "PrivateTest"], fer)
+    np.savez(folder / "fer.npz", images=images, labels=y, usage=usage)
+    Xc, yc = make_faces(n_samples=ck, random_state=1)
+    groups = np.array([f"S{i % subjects:03d}" for i in range(ck)])
+    np.savez(
+        folder / "ck.npz",
+        images=Xc.reshape(-1, 48, 48),
+        labels=yc,
+        subjects=groups,
+        sequences=np.char.add(groups, "_001"),
+    )
+    return folder / "fer.npz", folder / "ck.npz"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def tiny_registered():
     _register_tiny()

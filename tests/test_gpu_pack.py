@@ -8,6 +8,8 @@ import pytest
 
 from skfer.datasets import load_ckplus, load_fer2013, make_faces
 
+from .conftest import write_fake_datasets
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,26 +37,16 @@ def test_predictive_coding_is_lossless(facepack):
 
 
 def test_pack_and_unpack_give_loadable_datasets(facepack, tmp_path):
-    X, y = make_faces(n_samples=60, random_state=1)
-    usage = np.array(["Training"] * 40 + ["PublicTest"] * 10 + ["PrivateTest"] * 10)
-    np.savez(tmp_path / "fer.npz", images=X.reshape(-1, 48, 48), labels=y, usage=usage)
-    subjects = np.array([f"S{i % 6:03d}" for i in range(60)])
-    np.savez(
-        tmp_path / "ck.npz",
-        images=X.reshape(-1, 48, 48),
-        labels=y,
-        subjects=subjects,
-        sequences=np.char.add(subjects, "_001"),
-    )
-    facepack.pack(tmp_path / "fer.npz", tmp_path / "ck.npz", tmp_path / "packed")
+    fer, ck = write_fake_datasets(tmp_path, fer=(40, 10, 10), ck=60, subjects=6)
+    facepack.pack(fer, ck, tmp_path / "packed")
     facepack.unpack(tmp_path / "packed", tmp_path / "out")
-    fer = load_fer2013(tmp_path / "out" / "fer2013.npz")
-    original = load_fer2013(tmp_path / "fer.npz")
-    assert np.array_equal(fer.data, original.data)
-    assert np.array_equal(fer.target, original.target)
-    assert list(fer.usage) == list(usage)
-    ck = load_ckplus(tmp_path / "out" / "ckplus48.npz")
-    assert np.array_equal(ck.groups, subjects)
+    unpacked = load_fer2013(tmp_path / "out" / "fer2013.npz")
+    original = load_fer2013(fer)
+    assert np.array_equal(unpacked.data, original.data)
+    assert np.array_equal(unpacked.target, original.target)
+    assert list(unpacked.usage) == list(original.usage)
+    ck_unpacked = load_ckplus(tmp_path / "out" / "ckplus48.npz")
+    assert np.array_equal(ck_unpacked.groups, load_ckplus(ck).groups)
 
 
 def test_unpack_refuses_corrupted_data(facepack, tmp_path):

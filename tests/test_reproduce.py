@@ -2,10 +2,11 @@
 
 import json
 
-import numpy as np
 import pytest
 
 from skfer.reproduce import EXPERIMENTS, reproduce, write_report
+
+from .conftest import write_fake_datasets
 
 FIELDS = {
     "table",
@@ -40,23 +41,8 @@ def tiny_model_1(tiny_registered):
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory):
     """A FER2013-like npz (with a Training copy in PrivateTest) and a CK+ npz."""
-    from skfer.datasets import make_faces
-
     root = tmp_path_factory.mktemp("data")
-    X, y = make_faces(n_samples=210, random_state=0)
-    images = X.reshape(-1, 48, 48)
-    usage = np.array(["Training"] * 150 + ["PublicTest"] * 30 + ["PrivateTest"] * 30)
-    images[-1] = images[0]  # one PrivateTest image duplicates a Training one
-    np.savez(root / "fer.npz", images=images, labels=y, usage=usage)
-    Xc, yc = make_faces(n_samples=84, random_state=1)
-    subjects = np.array([f"S{i % 14:03d}" for i in range(84)])
-    np.savez(
-        root / "ck.npz",
-        images=Xc.reshape(-1, 48, 48),
-        labels=yc,
-        subjects=subjects,
-        sequences=np.char.add(subjects, "_001"),
-    )
+    write_fake_datasets(root)
     return root
 
 
