@@ -524,11 +524,15 @@ def _run_features(exp, ctx):
                 }
             )
         print(f"[{exp.name}] {name}: fit {fit_s:.0f} s", flush=True)
+    # the source run's budget, when skfer reproduce wrote it (bench/ runs do not)
+    planned = (_read_json(source / "result.json") or {}).get("epochs_planned")
     return {
         "rows": rows,
         "source_epochs": state["epochs_done"],
+        "source_epochs_planned": planned,
         "source_best_epoch": state["best"]["epoch"],
-        "complete": True,
+        # features of an unfinished network are as unfinished as the network
+        "complete": planned is None or state["epochs_done"] >= planned,
         "n_features": int(features.shape[1]),
     }
 
@@ -816,6 +820,7 @@ def _records(runs):
                             metric=metric,
                             value=row[metric],
                             epochs=result.get("source_epochs"),
+                            epochs_planned=result.get("source_epochs_planned"),
                             wall_s=row["wall_s"],
                         )
                     )
@@ -1099,9 +1104,14 @@ def _blocks(records, pngs, outlook=()):
                 name, "pixels"
             )
             epochs = splits["PrivateTest"].get("epochs")
+            planned = splits["PrivateTest"].get("epochs_planned")
+            if planned and epochs < planned:
+                epochs = f"{epochs} of {planned} epochs, unfinished"
+            else:
+                epochs = f"{epochs} epochs"
             rows.append(
                 [
-                    source if name == "baselines" else f"{source} ({epochs} epochs)",
+                    source if name == "baselines" else f"{source} ({epochs})",
                     clf,
                     _pct(splits["PublicTest"]["value"]),
                     _pct(splits["PrivateTest"]["value"]),

@@ -148,6 +148,13 @@ def test_time_limit_stops_and_resumes(tiny_data, tmp_path):
     assert state["epochs_done"] == 1 and len(state["epoch_seconds"]) == 1
     assert records and not records[0]["complete"]
     assert "unfinished" in (tmp_path / "out" / "results.md").read_text()
+    # classifiers on an unfinished network's features say so
+    features = [r for r in reproduce(["features-v1"], **kwargs) if r["table"] == ["D"]]
+    assert features and not any(r["complete"] for r in features)
+    assert all(r["epochs"] == 1 and r["epochs_planned"] == 2 for r in features)
+    text = (tmp_path / "out" / "results.md").read_text()
+    assert "Model 1 (1 of 2 epochs, unfinished)" in text
+    assert "unfinished (budget): features-v1, fer2013-v1" in text
     records = reproduce([RUN[0]], **kwargs)
     assert records[0]["complete"] and records[0]["epochs"] == 2
 
