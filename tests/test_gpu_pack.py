@@ -63,3 +63,70 @@ def test_unpack_refuses_corrupted_data(facepack, tmp_path):
     np.savez(tmp_path / "packed" / "fer2013.meta.npz", **meta)
     with pytest.raises(SystemExit, match="do not match"):
         facepack.unpack(tmp_path / "packed", tmp_path / "out")
+
+
+@pytest.fixture
+def bringback(monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        "bringback", ROOT / "bench" / "gpu" / "bringback.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "PART", 1000)  # cut a small checkpoint in parts
+    return module
+
+
+def _fake_runs(root):
+    rng = np.random.default_rng(0)
+    for name in ("fer2013-v2-svm-aug", "ckplus-v2-svm-aug-subject"):
+        (root / name).mkdir(parents=True)
+        (root / name / "state.json").write_text('{"epochs_done": 3}')
+        (root / name / "best.keras").write_bytes(rng.bytes(2500))
+        (root / name / "last.keras").write_bytes(rng.bytes(2500))
+    (root / "ckplus-v2-svm-aug-subject" / "fold-01").mkdir()
+    (root / "ckplus-v2-svm-aug-subject" / "fold-01" / "fold.json").write_text("{}")
+    (root.parent / "report").mkdir()
+    (root.parent / "report" / "results.md").write_text("# Results\n")
+
+
+def test_runs_come_back_in_few_files(bringback, tmp_path):
+    _fake_runs(tmp_path / "gpu")
+    out = tmp_path / "OUT"
+    files = bringback.pack(
+        out, tmp_path / "gpu", tmp_path / "report", ["fer2013-v2-svm-aug"]
+    )
+    # the archive and three parts: within the device tool's 8 files, with a log
+    assert files == [f"fer2013-v2-svm-aug.best.keras.part0{i}" for i in range(3)] + [
+        "results.tar.gz"
+    ]
+    here = tmp_path / "runs"
+    names = bringback.unpack(out, here)
+    assert names == ["ckplus-v2-svm-aug-subject", "fer2013-v2-svm-aug"]
+    kept = here / "fer2013-v2-svm-aug"
+    original = tmp_path / "gpu" / "fer2013-v2-svm-aug"
+    assert (kept / "best.keras").read_bytes() == (original / "best.keras").read_bytes()
+    assert not (kept / "last.keras").exists()
+    assert (here / "ckplus-v2-svm-aug-subject" / "fold-01" / "fold.json").exists()
+    assert not (here / "ckplus-v2-svm-aug-subject" / "best.keras").exists()
+    assert (here / "gpu-report" / "results.md").read_text() == "# Results\n"
+    with pytest.raises(SystemExit, match="already has"):
+        bringback.unpack(out, here)  # never overwrites runs kept here
+
+
+def test_bringback_refuses_what_would_not_come_back(bringback, tmp_path):
+    _fake_runs(tmp_path / "gpu")
+    bringback.PART = 100  # 25 parts
+    with pytest.raises(SystemExit, match="would not come back"):
+        bringback.pack(tmp_path / "OUT", tmp_path / "gpu", keep=["fer2013-v2-svm-aug"])
+    with pytest.raises(SystemExit, match="does not exist"):
+        bringback.pack(tmp_path / "OUT", tmp_path / "gpu", keep=["features-v2"])
+
+
+def test_bringback_detects_a_damaged_checkpoint(bringback, tmp_path):
+    _fake_runs(tmp_path / "gpu")
+    out = tmp_path / "OUT"
+    bringback.pack(out, tmp_path / "gpu", keep=["fer2013-v2-svm-aug"])
+    (out / "fer2013-v2-svm-aug.best.keras.part01").write_bytes(b"x" * 1000)
+    with pytest.raises(SystemExit, match="does not match"):
+        bringback.unpack(out, tmp_path / "runs")
+    assert not (tmp_path / "runs" / "fer2013-v2-svm-aug" / "best.keras").exists()

@@ -14,14 +14,21 @@
 #
 # then call the device tool with carry [".gpu"] and a command such as
 #
-#   SKFER_GPU_SECONDS=420 bash bench/gpu/run.sh fer2013-v2-crossentropy-aug --epochs 50
+#   SKFER_GPU_SECONDS=420 SKFER_GPU_KEEP=fer2013-v2-crossentropy-aug \
+#       bash bench/gpu/run.sh fer2013-v2-crossentropy-aug --epochs 50
 #
 # Arguments are passed to `skfer reproduce`; the data, runs and report paths
-# and the time limit are added here. Runs and the report are written under
-# $OUT (what the device tool brings back); the time limit is what is left of
+# and the time limit are added here. The time limit is what is left of
 # SKFER_GPU_SECONDS (default 480) after start-up, so the command ends inside
-# the tool's 600 s per call with time to evaluate and copy back. Everything
-# is printed to $OUT/log.txt as well.
+# the tool's 600 s per call with time to evaluate and copy back. The tool
+# brings back only 8 files of at most 16 MiB from $OUT, so the runs and the
+# report are written under /tmp and bringback.py packs them into
+# $OUT/results.tar.gz (checkpoints left out), plus the best.keras of the
+# experiments named in SKFER_GPU_KEEP (one Model 2 network at most), cut into
+# parts. Everything is printed to $OUT/log.txt as well. Here, afterwards:
+#
+#   python bench/gpu/bringback.py unpack FILES_AT --runs ~/skfer_runs_gpu
+#   skfer reproduce --report-only --runs ~/skfer_runs_gpu --output DIR
 #
 # To try it on a CPU machine with JAX installed: SKFER_GPU_LOCAL=1 PY=python.
 set -o pipefail
@@ -37,6 +44,8 @@ if [ -z "$SKFER_GPU_LOCAL" ]; then
 fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" KERAS_BACKEND=jax PYTHONUNBUFFERED=1
 data=${SKFER_GPU_DATA:-/tmp/skfer-data}
+runs=${SKFER_GPU_RUNS:-/tmp/skfer-gpu-runs}
+report=${SKFER_GPU_REPORT:-/tmp/skfer-gpu-report}
 $PY bench/gpu/facepack.py unpack .gpu/data "$data" || exit 1
 {
   nvidia-smi --query-gpu=name,memory.total --format=csv 2>/dev/null
@@ -44,7 +53,10 @@ $PY bench/gpu/facepack.py unpack .gpu/data "$data" || exit 1
   left=$((budget - ($(date +%s) - t0)))
   echo "time limit for training: ${left} s"
   $PY -m skfer.cli reproduce "$@" --fer2013 "$data/fer2013.npz" \
-    --ckplus "$data/ckplus48.npz" --runs "$OUT/runs" --output "$OUT/report" \
+    --ckplus "$data/ckplus48.npz" --runs "$runs" --output "$report" \
     --time-limit "$left"
   echo "exit $? after $(($(date +%s) - t0)) s"
+  # shellcheck disable=SC2086  # SKFER_GPU_KEEP is a list of names
+  $PY bench/gpu/bringback.py pack "$OUT" --runs "$runs" --report "$report" \
+    --keep $SKFER_GPU_KEEP
 } 2>&1 | tee "$OUT/log.txt"
