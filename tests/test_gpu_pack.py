@@ -118,8 +118,16 @@ def test_bringback_refuses_what_would_not_come_back(bringback, tmp_path):
     bringback.PART = 100  # 25 parts
     with pytest.raises(SystemExit, match="would not come back"):
         bringback.pack(tmp_path / "OUT", tmp_path / "gpu", keep=["fer2013-v2-svm-aug"])
-    with pytest.raises(SystemExit, match="does not exist"):
-        bringback.pack(tmp_path / "OUT", tmp_path / "gpu", keep=["features-v2"])
+
+
+def test_bringback_packs_the_results_without_a_missing_checkpoint(
+    bringback, tmp_path, capsys
+):
+    _fake_runs(tmp_path / "gpu")
+    files = bringback.pack(tmp_path / "OUT", tmp_path / "gpu", keep=["features-v2"])
+    err = capsys.readouterr().err
+    assert "--keep features-v2" in err and "does not exist" in err
+    assert files == ["results.tar.gz"]
 
 
 def test_bringback_detects_a_damaged_checkpoint(bringback, tmp_path):
