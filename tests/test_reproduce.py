@@ -241,3 +241,26 @@ def test_outlook_extrapolates_an_unfinished_run_from_the_finished_one(tmp_path):
 def test_misspelt_experiment_suggests_the_one_meant(typed, meant, tmp_path):
     with pytest.raises(ValueError, match=f"Did you mean '{meant}'"):
         reproduce([typed], runs=tmp_path, output=tmp_path)
+
+
+def test_svm_loss_and_no_augmentation_runs_fill_tables_a_and_b(tiny_data, tmp_path):
+    runs = ["fer2013-v2-svm-aug", "fer2013-v2-crossentropy-noaug"]
+    records = reproduce(runs, runs=tmp_path, output=tmp_path, **_budget(tiny_data))
+    private = {
+        r["experiment"]: r
+        for r in records
+        if r["split"] == "PrivateTest" and r["metric"] == "accuracy"
+    }
+    assert set(private) == set(runs)
+    assert (private[runs[0]]["loss"], private[runs[0]]["augment"]) == ("svm", True)
+    assert private[runs[0]]["study"] == pytest.approx(65.64)
+    assert (private[runs[1]]["augment"], private[runs[1]]["study"]) == (
+        False,
+        pytest.approx(64.56),
+    )
+    text = (tmp_path / "results.md").read_text()
+    table_a = text.split("## Table A")[1].split("## Table B")[0]
+    assert "| off | 64.56 | not run" not in table_a and "| off | 64.56 |" in table_a
+    table_b = text.split("## Table B")[1].split("## Table C")[0]
+    assert "| FER2013 | svm | 65.64 | not run" not in table_b
+    assert "| FER2013 | svm | 65.64 |" in table_b
