@@ -13,6 +13,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     StrOptions,
     validate_parameter_constraints,
@@ -23,6 +24,7 @@ from sklearn.utils.validation import _check_feature_names
 from ._checkpoint import EpochCheckpoint, load_checkpoint
 from ._keras import keras
 from ._random import resolve_seed, seeded
+from ._schedule import SCHEDULES, EpochLearningRate
 from ._utils import as_image_batch, did_you_mean, pixel_scale_for
 from .exceptions import NotFittedError
 from .losses import LOSSES, get_loss
@@ -129,9 +131,30 @@ class FERClassifier(KerasClassifier):
     batch_size : int, default=64
         Mini-batch size for training and prediction.
     learning_rate : float, default=1e-3
-        Adam learning rate.
+        Initial learning rate of the optimizer (the study: Adam, 1e-3).
     beta_1 : float, default=0.9
         Adam's first-moment decay.
+    momentum : float, default=0.9
+        Nesterov momentum of ``optimizer="sgd"`` (unused by Adam).
+    lr_schedule : {"constant", "plateau", "cosine"}, default="constant"
+        How the learning rate changes from epoch to epoch. ``"constant"``
+        (the study's recipe). ``"plateau"``: multiplied by ``lr_factor``
+        whenever validation accuracy has not improved for ``lr_patience``
+        epochs (needs validation data: ``validation_fraction`` or
+        ``validation_data``, e.g. FER2013 PublicTest). ``"cosine"``: cosine
+        decay from ``learning_rate`` towards 0 over ``epochs``, one step per
+        epoch. The schedule is a function of the epoch and the validation
+        history, so a resumed checkpoint continues it exactly; the rate of
+        each epoch is in ``history_["learning_rate"]``.
+    lr_factor : float, default=0.5
+        Factor of each ``"plateau"`` cut.
+    lr_patience : int, default=3
+        Epochs without a new best validation accuracy before a
+        ``"plateau"`` cut.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy loss
+        (:class:`skfer.losses.SmoothedCrossentropy`); not defined for
+        ``loss="svm"`` (fit says so).
     dropout : float, default=0.25
         Dropout rate of the built-in models.
     l2 : float, default=0.0
@@ -186,9 +209,16 @@ class FERClassifier(KerasClassifier):
         last finished epoch (so a killed or interrupted run loses at most one
         epoch) and trains up to ``epochs`` in all. Early stopping's patience
         counter restarts on resume.
-    optimizer : "adam" or keras optimizer, default="adam"
-        ``"adam"`` builds Adam from ``learning_rate`` and ``beta_1`` (plus
-        routed ``optimizer__*``); anything else is resolved by scikeras.
+    optimizer : {"adam", "sgd"} or keras optimizer, default="adam"
+        ``"adam"`` builds Adam from ``learning_rate`` and ``beta_1``;
+        ``"sgd"`` builds SGD with Nesterov momentum ``momentum`` (plus routed
+        ``optimizer__*`` for either); a Keras optimizer class or instance is
+        resolved by scikeras.
+    tta : bool, default=False
+        Test-time augmentation: ``predict``, ``predict_proba`` and
+        ``decision_function`` average the class scores of each image and of
+        its left-right mirror image (twice the prediction cost). Training is
+        unchanged.
     **kwargs
         Other scikeras parameters and routed parameters (``fit__*``,
         ``predict__*``, ``model__*``, ``optimizer__*``, ...).
@@ -270,6 +300,13 @@ class FERClassifier(KerasClassifier):
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "l2": [Interval(numbers.Real, 0, None, closed="left")],
         "svm_margin": [Interval(numbers.Real, 0, None, closed="neither")],
+        "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
+        "lr_schedule": [StrOptions(set(SCHEDULES))],
+        "lr_factor": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "lr_patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "tta": ["boolean"],
+        "optimizer": [StrOptions({"adam", "sgd"}), HasMethods(["apply_gradients"])],
         "augment": ["boolean"],
         "precise_bn": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -293,6 +330,12 @@ class FERClassifier(KerasClassifier):
         dropout=0.25,
         l2=0.0,
         svm_margin=1.0,
+        momentum=0.9,
+        lr_schedule="constant",
+        lr_factor=0.5,
+        lr_patience=3,
+        label_smoothing=0.0,
+        tta=False,
         augment=True,
         precise_bn=True,
         validation_fraction=0.0,
@@ -341,6 +384,12 @@ class FERClassifier(KerasClassifier):
         self.dropout = dropout
         self.l2 = l2
         self.svm_margin = svm_margin
+        self.momentum = momentum
+        self.lr_schedule = lr_schedule
+        self.lr_factor = lr_factor
+        self.lr_patience = lr_patience
+        self.label_smoothing = label_smoothing
+        self.tta = tta
         self.augment = augment
         self.precise_bn = precise_bn
         self.validation_fraction = validation_fraction
@@ -483,22 +532,29 @@ class FERClassifier(KerasClassifier):
 
     def _get_compile_kwargs(self):
         params = self.get_params()
-        if isinstance(self.optimizer, str) and self.optimizer == "adam":
+        if isinstance(self.optimizer, str):
             optimizer_params = route_params(
                 params, destination="optimizer", pass_filter=set(), strict=True
             )
-            optimizer = keras.optimizers.Adam(
-                **{
+            if self.optimizer == "adam":
+                defaults = {"learning_rate": self.learning_rate, "beta_1": self.beta_1}
+                optimizer = keras.optimizers.Adam(**{**defaults, **optimizer_params})
+            else:  # "sgd"
+                defaults = {
                     "learning_rate": self.learning_rate,
-                    "beta_1": self.beta_1,
-                    **optimizer_params,
+                    "momentum": self.momentum,
+                    "nesterov": True,
                 }
-            )
+                optimizer = keras.optimizers.SGD(**{**defaults, **optimizer_params})
         else:
             optimizer = super()._get_compile_kwargs()["optimizer"]
         return {
             "optimizer": optimizer,
-            "loss": get_loss(self.loss, svm_margin=self.svm_margin),
+            "loss": get_loss(
+                self.loss,
+                svm_margin=self.svm_margin,
+                label_smoothing=self.label_smoothing,
+            ),
             "metrics": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
             "run_eagerly": self.run_eagerly,
         }
@@ -578,9 +634,32 @@ class FERClassifier(KerasClassifier):
                     restore_best_weights=True,
                 )
             )
+        if self.lr_schedule == "plateau" and validation_data is None:
+            raise ValueError(
+                "lr_schedule='plateau' lowers the learning rate when validation "
+                "accuracy stops improving, so it needs validation data: set "
+                "validation_fraction or call fit(X, y, validation_data=(X_val, "
+                "y_val)), or use lr_schedule='constant' or 'cosine'."
+            )
         history, best = {}, None
         if self.checkpoint_dir is not None:
             history, best, initial_epoch, epochs = self._resume(initial_epoch, epochs)
+        if self.lr_schedule != "constant":
+            prior = history.get("val_accuracy", [])
+            if not prior and warm_start and initial_epoch:
+                prior = getattr(self, "history_", {}).get("val_accuracy", [])
+            callbacks.insert(
+                0,
+                EpochLearningRate(
+                    self.lr_schedule,
+                    self.learning_rate,
+                    max(int(self.epochs), initial_epoch + epochs),
+                    prior,
+                    factor=self.lr_factor,
+                    patience=self.lr_patience,
+                ),
+            )
+        if self.checkpoint_dir is not None:
             callbacks.append(
                 EpochCheckpoint(
                     self.checkpoint_dir, self._run_settings(), history, best
@@ -664,7 +743,26 @@ class FERClassifier(KerasClassifier):
             "batch_size": int(self.batch_size),
             "image_shape": list(self.image_shape_),
             "classes": [str(c) for c in self.classes_],
+            **self._recipe_settings(),
         }
+
+    def _recipe_settings(self):
+        """Recipe settings that differ from the study's (older checkpoints
+        have none of these keys and still resume)."""
+        out = {}
+        if isinstance(self.optimizer, str) and self.optimizer != "adam":
+            out["optimizer"] = self.optimizer
+            out["momentum"] = float(self.momentum)
+        if self.lr_schedule != "constant":
+            out["lr_schedule"] = self.lr_schedule
+        if self.lr_schedule == "plateau":
+            out["lr_factor"] = float(self.lr_factor)
+            out["lr_patience"] = int(self.lr_patience)
+        if self.lr_schedule == "cosine":
+            out["epochs"] = int(self.epochs)
+        if self.label_smoothing:
+            out["label_smoothing"] = float(self.label_smoothing)
+        return out
 
     def _resume(self, initial_epoch, epochs):
         """Load the checkpoint in ``checkpoint_dir`` if there is one."""

@@ -19,7 +19,7 @@ from ._utils import did_you_mean
 
 ops = keras.ops
 
-__all__ = ["MulticlassSquaredHinge", "get_loss", "LOSSES"]
+__all__ = ["MulticlassSquaredHinge", "SmoothedCrossentropy", "get_loss", "LOSSES"]
 
 LOSSES = ("crossentropy", "svm")
 
@@ -72,7 +72,58 @@ class MulticlassSquaredHinge(keras.losses.Loss):
         return {**super().get_config(), "margin": self.margin}
 
 
-def get_loss(name, *, svm_margin=1.0):
+@keras.saving.register_keras_serializable(package="skfer")
+class SmoothedCrossentropy(keras.losses.Loss):
+    """Softmax cross-entropy on integer labels with label smoothing.
+
+    The target of a sample of class ``y`` puts ``1 - smoothing`` on ``y`` and
+    spreads ``smoothing`` evenly over all classes (as Keras'
+    ``CategoricalCrossentropy(label_smoothing=...)`` does for one-hot
+    targets; Keras' sparse cross-entropy has no smoothing).
+
+    Parameters
+    ----------
+    smoothing : float, default=0.1
+        Label smoothing in [0, 1).
+    reduction : str, default="sum_over_batch_size"
+        Keras reduction over the batch.
+    name : str, default="smoothed_crossentropy"
+        Loss name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.losses import SmoothedCrossentropy
+    >>> scores = np.array([[0.0, 0.0]], dtype="float32")
+    >>> round(float(SmoothedCrossentropy(0.2)(np.array([0]), scores)), 4)  # ln 2
+    0.6931
+    """
+
+    def __init__(
+        self,
+        smoothing=0.1,
+        reduction="sum_over_batch_size",
+        name="smoothed_crossentropy",
+        **kwargs,
+    ):
+        super().__init__(reduction=reduction, name=name, **kwargs)
+        self.smoothing = float(smoothing)
+
+    def call(self, y_true, y_pred):
+        y_pred = ops.convert_to_tensor(y_pred)
+        n_classes = ops.shape(y_pred)[-1]
+        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        target = ops.one_hot(labels, n_classes, dtype=y_pred.dtype)
+        target = target * (1.0 - self.smoothing) + self.smoothing / ops.cast(
+            n_classes, y_pred.dtype
+        )
+        return -ops.sum(target * ops.log_softmax(y_pred, axis=-1), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "smoothing": self.smoothing}
+
+
+def get_loss(name, *, svm_margin=1.0, label_smoothing=0.0):
     """Return the Keras loss object for ``name``.
 
     Parameters
@@ -81,6 +132,9 @@ def get_loss(name, *, svm_margin=1.0):
         Loss name; a Keras loss object is returned unchanged.
     svm_margin : float, default=1.0
         Margin of the ``"svm"`` loss.
+    label_smoothing : float, default=0.0
+        Label smoothing of the ``"crossentropy"`` loss (see
+        :class:`SmoothedCrossentropy`); the SVM loss has none.
 
     Returns
     -------
@@ -95,8 +149,16 @@ def get_loss(name, *, svm_margin=1.0):
     if isinstance(name, keras.losses.Loss):
         return name
     if name == "crossentropy":
+        if label_smoothing:
+            return SmoothedCrossentropy(label_smoothing)
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     if name == "svm":
+        if label_smoothing:
+            raise ValueError(
+                f"label_smoothing={label_smoothing} applies to the cross-entropy "
+                "loss only; the SVM loss has no probabilistic target to smooth. Use "
+                "loss='crossentropy' or label_smoothing=0."
+            )
         return MulticlassSquaredHinge(margin=svm_margin)
     raise ValueError(
         f"Unknown loss {name!r}.{did_you_mean(name, LOSSES)} Use one of "

@@ -76,6 +76,20 @@ STUDY = {
 }
 
 
+#: Our training recipe for Model 2 on FER2013 (not the study's constant Adam
+#: 1e-3): SGD with Nesterov momentum and a cosine learning-rate decay over a
+#: fixed number of epochs, the study's augmentation, batch 64. Chosen from
+#: published VGG-style FER2013 results (SGD + decay beat constant-LR Adam),
+#: not tuned on PrivateTest; the epoch is chosen on PublicTest as always.
+OUR_RECIPE = {
+    "optimizer": "sgd",
+    "learning_rate": 0.01,
+    "momentum": 0.9,
+    "lr_schedule": "cosine",
+}
+OUR_EPOCHS = 40
+
+
 @dataclass(frozen=True)
 class Experiment:
     """One unit of work of the reproduction; ``name`` is its run folder."""
@@ -133,6 +147,18 @@ def _experiments():
             )
         )
     out.append(Experiment("baselines", "baselines", ("D",)))
+    # not the study's recipe: ours, reported beside the study's rows
+    out.append(
+        Experiment(
+            "fer2013-v2-ours",
+            "fer2013",
+            ("ours",),
+            "v2",
+            "crossentropy",
+            True,
+            extras={"recipe": OUR_RECIPE, "epochs": OUR_EPOCHS},
+        )
+    )
     return {e.name: e for e in out}
 
 
@@ -279,11 +305,13 @@ def _run_fer2013(exp, ctx):
     data = ctx.fer2013()
     parts = {u: data.usage == u for u in ("Training", "PublicTest", "PrivateTest")}
     run_dir = ctx.runs / exp.name
+    epochs = int(exp.extras.get("epochs", ctx.epochs))
     clf = FERClassifier(
         model=exp.model,
         loss=exp.loss,
         augment=exp.augment,
-        epochs=ctx.epochs,
+        epochs=epochs,
+        **exp.extras.get("recipe", {}),
         batch_size=ctx.batch_size,
         random_state=ctx.seed,
         checkpoint_dir=str(run_dir),
@@ -313,8 +341,9 @@ def _run_fer2013(exp, ctx):
     labels = list(range(7))
     result = {
         "epochs_done": state["epochs_done"],
-        "epochs_planned": ctx.epochs,
-        "complete": state["epochs_done"] >= ctx.epochs,
+        "epochs_planned": epochs,
+        "complete": state["epochs_done"] >= epochs,
+        "recipe": exp.extras.get("recipe", "the study's: Adam 1e-3, constant"),
         "best_epoch": state["best"]["epoch"],
         # the epoch was chosen on Keras' own (moving-average) statistics;
         # the figure is the evaluated model's, with recomputed statistics
