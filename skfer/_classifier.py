@@ -214,11 +214,6 @@ class FERClassifier(KerasClassifier):
         ``"sgd"`` builds SGD with Nesterov momentum ``momentum`` (plus routed
         ``optimizer__*`` for either); a Keras optimizer class or instance is
         resolved by scikeras.
-    tta : bool, default=False
-        Test-time augmentation: ``predict``, ``predict_proba`` and
-        ``decision_function`` average the class scores of each image and of
-        its left-right mirror image (twice the prediction cost). Training is
-        unchanged.
     **kwargs
         Other scikeras parameters and routed parameters (``fit__*``,
         ``predict__*``, ``model__*``, ``optimizer__*``, ...).
@@ -305,7 +300,6 @@ class FERClassifier(KerasClassifier):
         "lr_factor": [Interval(numbers.Real, 0, 1, closed="neither")],
         "lr_patience": [Interval(numbers.Integral, 1, None, closed="left")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
-        "tta": ["boolean"],
         "optimizer": [StrOptions({"adam", "sgd"}), HasMethods(["apply_gradients"])],
         "augment": ["boolean"],
         "precise_bn": ["boolean"],
@@ -335,7 +329,6 @@ class FERClassifier(KerasClassifier):
         lr_factor=0.5,
         lr_patience=3,
         label_smoothing=0.0,
-        tta=False,
         augment=True,
         precise_bn=True,
         validation_fraction=0.0,
@@ -389,7 +382,6 @@ class FERClassifier(KerasClassifier):
         self.lr_factor = lr_factor
         self.lr_patience = lr_patience
         self.label_smoothing = label_smoothing
-        self.tta = tta
         self.augment = augment
         self.precise_bn = precise_bn
         self.validation_fraction = validation_fraction

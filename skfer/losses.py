@@ -24,6 +24,13 @@ __all__ = ["MulticlassSquaredHinge", "SmoothedCrossentropy", "get_loss", "LOSSES
 LOSSES = ("crossentropy", "svm")
 
 
+def _scores_and_one_hot(y_true, y_pred):
+    """Scores as a tensor and integer labels ``(n,)``/``(n, 1)`` as one-hot."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+    return y_pred, ops.one_hot(labels, ops.shape(y_pred)[-1], dtype=y_pred.dtype)
+
+
 @keras.saving.register_keras_serializable(package="skfer")
 class MulticlassSquaredHinge(keras.losses.Loss):
     """L2 multiclass SVM loss on raw class scores.
@@ -60,10 +67,7 @@ class MulticlassSquaredHinge(keras.losses.Loss):
         self.margin = float(margin)
 
     def call(self, y_true, y_pred):
-        y_pred = ops.convert_to_tensor(y_pred)
-        n_classes = ops.shape(y_pred)[-1]
-        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-        one_hot = ops.one_hot(labels, n_classes, dtype=y_pred.dtype)
+        y_pred, one_hot = _scores_and_one_hot(y_true, y_pred)
         true_score = ops.sum(y_pred * one_hot, axis=-1, keepdims=True)
         violations = ops.relu(y_pred - true_score + self.margin) * (1.0 - one_hot)
         return 0.5 * ops.sum(ops.square(violations), axis=-1)
@@ -110,13 +114,9 @@ class SmoothedCrossentropy(keras.losses.Loss):
         self.smoothing = float(smoothing)
 
     def call(self, y_true, y_pred):
-        y_pred = ops.convert_to_tensor(y_pred)
-        n_classes = ops.shape(y_pred)[-1]
-        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-        target = ops.one_hot(labels, n_classes, dtype=y_pred.dtype)
-        target = target * (1.0 - self.smoothing) + self.smoothing / ops.cast(
-            n_classes, y_pred.dtype
-        )
+        y_pred, target = _scores_and_one_hot(y_true, y_pred)
+        n_classes = ops.cast(ops.shape(y_pred)[-1], y_pred.dtype)
+        target = target * (1.0 - self.smoothing) + self.smoothing / n_classes
         return -ops.sum(target * ops.log_softmax(y_pred, axis=-1), axis=-1)
 
     def get_config(self):
