@@ -134,6 +134,12 @@ class FERClassifier(KerasClassifier):
         Initial learning rate of the optimizer (the study: Adam, 1e-3).
     beta_1 : float, default=0.9
         Adam's first-moment decay.
+    dropout : float, default=0.25
+        Dropout rate of the built-in models.
+    l2 : float, default=0.0
+        L2 kernel regularisation of the built-in models.
+    svm_margin : float, default=1.0
+        Margin of the ``"svm"`` loss.
     momentum : float, default=0.9
         Nesterov momentum of ``optimizer="sgd"`` (unused by Adam).
     lr_schedule : {"constant", "plateau", "cosine"}, default="constant"
@@ -155,12 +161,6 @@ class FERClassifier(KerasClassifier):
         Label smoothing of the cross-entropy loss
         (:class:`skfer.losses.SmoothedCrossentropy`); not defined for
         ``loss="svm"`` (fit says so).
-    dropout : float, default=0.25
-        Dropout rate of the built-in models.
-    l2 : float, default=0.0
-        L2 kernel regularisation of the built-in models.
-    svm_margin : float, default=1.0
-        Margin of the ``"svm"`` loss.
     augment : bool, default=True
         Random 10% width/height shifts and horizontal flips, done by Keras
         preprocessing layers inside the model; active only while training.
