@@ -1,0 +1,212 @@
+"""Training speed and accuracy of FERClassifier(precision=...) on this CPU.
+
+Usage:
+    python bench/training_precision.py speed [--model v2] [--images 1536]
+        [--rounds 3] [--output docs/results/training_precision_v2.json]
+    python bench/training_precision.py parity [--model v1] [--epochs 10]
+        [--fer2013 ../shared/data/fer2013.npz]
+        [--output docs/results/precision_parity_v1.json]
+
+``speed`` times ``FERClassifier.fit`` (the library path: augmentation layers
+in the model, batch 64, no seeding) in float32 and in mixed bfloat16,
+interleaved in one process for ``--rounds`` rounds (this machine's speed
+drifts), on the first ``--images`` FER2013 Training images when the data is
+there and on synthetic faces otherwise. Per configuration it records the
+median seconds per training step after two warm-up steps (images per second
+= 64 / that) and the whole ``fit`` call, plus what ``precision="auto"``
+resolves to here.
+
+``parity`` trains the model on all of FER2013 Training for ``--epochs``
+epochs three times: float32 seed 0, float32 seed 1, bfloat16 seed 0, and
+scores each on PublicTest (the protocol: choices on PublicTest, PrivateTest
+untouched). The spread of the two float32 seeds is the yardstick for the
+bfloat16 difference.
+
+Both record the CPU model name and its AMX/AVX512 bfloat16 flags. Stop other
+CPU work while it runs (this machine has 2 cores).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def machine():
+    """CPU model name, its bfloat16 flags, core count, library versions."""
+    from skfer._precision import cpu_bf16_flags, resolve_precision
+
+    name = ""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name"):
+                name = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import keras
+    import tensorflow as tf
+
+    return {
+        "cpu_model": name or platform.processor(),
+        "cpu_bf16_flags": list(cpu_bf16_flags()),
+        "cores": os.cpu_count(),
+        "auto_resolves_to": resolve_precision("auto"),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+        "command": " ".join(["python"] + sys.argv),
+    }
+
+
+def _fer2013(path):
+    import numpy as np
+
+    if path is None or not Path(path).exists():
+        return None
+    with np.load(path) as data:
+        return data["images"], data["labels"], data["usage"]
+
+
+def speed(args):
+    import numpy as np
+    import keras
+
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    data = _fer2013(args.fer2013)
+    if data is not None:
+        images, labels, usage = data
+        train = usage == "Training"
+        X = images[train][: args.images]
+        y = labels[train][: args.images]
+        source = f"FER2013 Training, first {len(y)} images"
+    else:
+        X, y = make_faces(n_samples=args.images, random_state=0)
+        source = f"make_faces, {len(y)} images"
+
+    class Steps(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.times.append(time.perf_counter() - self.start)
+
+    records = []
+    for round_ in range(args.rounds):
+        for precision in ("float32", "bfloat16"):
+            steps = Steps()
+            steps.times = []
+            clf = FERClassifier(
+                model=args.model,
+                epochs=1,
+                precision=precision,
+                precise_bn=False,
+                callbacks=[steps],
+            )
+            start = time.perf_counter()
+            clf.fit(X, y)
+            seconds = time.perf_counter() - start
+            step = float(np.median(steps.times[2:]))
+            record = {
+                "round": round_,
+                "model": args.model,
+                "precision": precision,
+                "batch_size": clf.batch_size,
+                "augment": clf.augment,
+                "images": len(y),
+                "data": source,
+                "median_step_s": step,
+                "images_per_s_steps": clf.batch_size / step,
+                "fit_s": seconds,
+                "images_per_s_fit": len(y) / seconds,
+            }
+            records.append(record)
+            print(json.dumps(record), flush=True)
+    summary = {}
+    for precision in ("float32", "bfloat16"):
+        rates = [r["images_per_s_steps"] for r in records if r["precision"] == precision]
+        summary[precision] = float(np.median(rates))
+    summary["bfloat16_over_float32"] = summary["bfloat16"] / summary["float32"]
+    return {"kind": "speed", "machine": machine(), "summary": summary, "runs": records}
+
+
+def parity(args):
+    import numpy as np
+
+    from skfer import FERClassifier
+
+    data = _fer2013(args.fer2013)
+    if data is None:
+        sys.exit(f"parity needs FER2013: {args.fer2013} not found")
+    images, labels, usage = data
+    train, public = usage == "Training", usage == "PublicTest"
+    records = []
+    for precision, seed in (("float32", 0), ("bfloat16", 0), ("float32", 1)):
+        clf = FERClassifier(
+            model=args.model,
+            epochs=args.epochs,
+            precision=precision,
+            random_state=seed,
+            verbose=2,
+        )
+        start = time.perf_counter()
+        clf.fit(images[train], labels[train])
+        seconds = time.perf_counter() - start
+        record = {
+            "model": args.model,
+            "precision": precision,
+            "seed": seed,
+            "epochs": args.epochs,
+            "public_accuracy": float(clf.score(images[public], labels[public])),
+            "train_loss_last": clf.history_["loss"][-1],
+            "fit_s": seconds,
+            "images_per_s": args.epochs * int(train.sum()) / seconds,
+        }
+        records.append(record)
+        print(json.dumps(record), flush=True)
+    f32 = [r["public_accuracy"] for r in records if r["precision"] == "float32"]
+    bf16 = [r["public_accuracy"] for r in records if r["precision"] == "bfloat16"][0]
+    spread = max(f32) - min(f32)
+    tolerance = max(0.01, spread)
+    summary = {
+        "float32_seed_spread": spread,
+        "bfloat16_minus_float32_seed0": bf16 - f32[0],
+        "tolerance": tolerance,
+        "within": abs(bf16 - f32[0]) <= tolerance,
+    }
+    return {"kind": "parity", "machine": machine(), "summary": summary, "runs": records}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["speed", "parity"])
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--images", type=int, default=1536)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument(
+        "--fer2013", default=str(ROOT.parent / "shared" / "data" / "fer2013.npz")
+    )
+    parser.add_argument("--output", default=None)
+    args = parser.parse_args()
+    if args.model is None:
+        args.model = "v2" if args.what == "speed" else "v1"
+    result = speed(args) if args.what == "speed" else parity(args)
+    print(json.dumps(result["summary"]))
+    if args.output:
+        Path(args.output).write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
