@@ -23,7 +23,7 @@ from sklearn.utils.validation import _check_feature_names
 
 from ._checkpoint import EpochCheckpoint, load_checkpoint
 from ._keras import keras
-from ._precision import PRECISIONS, resolve_precision, set_precision
+from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
 from ._random import resolve_seed, seeded
 from ._schedule import SCHEDULES, EpochLearningRate
 from ._utils import as_image_batch, did_you_mean, pixel_scale_for
@@ -228,6 +228,13 @@ class FERClassifier(KerasClassifier):
         global dtype policy is never changed. Per-epoch validation scores
         during a bfloat16 fit are computed in bfloat16. The precision used
         is in ``precision_``.
+    tta : bool, default=False
+        Test-time augmentation: ``predict``, ``predict_proba`` and
+        ``decision_function`` average the class scores of each image and of
+        its left-right mirror image (then take the arg-max or the softmax of
+        that average, so the three stay consistent). Twice the prediction
+        cost; training is unchanged. Set it after fitting too:
+        ``clf.set_params(tta=True)``.
     **kwargs
         Other scikeras parameters and routed parameters (``fit__*``,
         ``predict__*``, ``model__*``, ``optimizer__*``, ...).
@@ -328,6 +335,7 @@ class FERClassifier(KerasClassifier):
         "image_shape": [StrOptions({"auto", "row"}), tuple],
         "checkpoint_dir": [str, os.PathLike, None],
         "precision": [StrOptions(set(PRECISIONS))],
+        "tta": ["boolean"],
     }
 
     def __init__(
@@ -359,6 +367,7 @@ class FERClassifier(KerasClassifier):
         checkpoint_dir=None,
         optimizer="adam",
         precision="auto",
+        tta=False,
         **kwargs,
     ):
         for key in kwargs:
@@ -408,6 +417,7 @@ class FERClassifier(KerasClassifier):
         self.image_shape = image_shape
         self.checkpoint_dir = checkpoint_dir
         self.precision = precision
+        self.tta = tta
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -487,6 +497,8 @@ class FERClassifier(KerasClassifier):
             )
         if scale != 1.0:
             images = images * np.float32(scale)
+        if getattr(self, "_mirror_images", False):  # test-time augmentation
+            images = np.ascontiguousarray(images[:, :, ::-1])
         if reset:
             self.image_shape_ = tuple(int(d) for d in images.shape[1:])
             self.n_features_in_ = int(np.prod(self.image_shape_))
@@ -693,6 +705,7 @@ class FERClassifier(KerasClassifier):
         new_history, interrupted = {}, False
         self.precision_ = resolve_precision(self.precision)
         if epochs > 0:
+            warn_if_slow(self.precision)
             set_precision(self.model_, self.precision_)
             with seeded(self._seed):
                 try:
@@ -861,7 +874,16 @@ class FERClassifier(KerasClassifier):
                 f"This {type(self).__name__} instance is not fitted yet. Call "
                 "'fit' with training data first, or load a trained model."
             )
-        return super()._predict_raw(X, **kwargs)
+        scores = super()._predict_raw(X, **kwargs)
+        if self.tta:
+            # the same input once more, mirrored by _validate_X
+            self._mirror_images = True
+            try:
+                mirrored = super()._predict_raw(X, **kwargs)
+            finally:
+                del self._mirror_images
+            scores = (np.asarray(scores, np.float64) + mirrored) / 2.0
+        return scores
 
     def decision_function(self, X):
         """Class scores of the network (logits, or SVM margins).

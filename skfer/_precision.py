@@ -17,7 +17,13 @@ pickles, saves and exports as a float32 model whatever precision trained it.
 
 import functools
 
-__all__ = ["PRECISIONS", "cpu_bf16_flags", "resolve_precision", "set_precision"]
+__all__ = [
+    "PRECISIONS",
+    "cpu_bf16_flags",
+    "resolve_precision",
+    "set_precision",
+    "warn_if_slow",
+]
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 
@@ -71,6 +77,21 @@ def resolve_precision(precision):
     if precision != "auto":
         return precision
     return "bfloat16" if _has_gpu() or cpu_bf16_flags() else "float32"
+
+
+def warn_if_slow(precision):
+    """Warn once per fit when bfloat16 was asked for where it is slow."""
+    if precision != "bfloat16" or _has_gpu() or cpu_bf16_flags():
+        return
+    import warnings
+
+    warnings.warn(
+        "precision='bfloat16' on a CPU without bfloat16 arithmetic (no AMX-BF16 "
+        "or AVX512-BF16 flag) and without a GPU: training runs, but many times "
+        "slower than in float32. precision='auto' picks float32 here.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def set_precision(model, precision):

@@ -335,6 +335,10 @@ class FERPredictor:
         Haar cascade's cost grows with the pixel count: on a 640x480 frame
         this halves the detection time. None: detect at full size (for
         small faces in large photos).
+    tta : bool or None, default=None
+        Test-time augmentation: average the class scores of each face and of
+        its left-right mirror image (twice the classification cost). None
+        follows the estimator's own ``tta`` parameter.
 
     Attributes
     ----------
@@ -363,6 +367,7 @@ class FERPredictor:
         detector=None,
         label_names=None,
         detect_width=320,
+        tta=None,
     ):
         if isinstance(estimator, str):
             if estimator not in _CACHE:
@@ -383,6 +388,9 @@ class FERPredictor:
         self.estimator = estimator
         self.backend = backend
         self.detect_width = detect_width
+        if tta is not None and not isinstance(tta, (bool, np.bool_)):
+            raise ValueError(f"tta must be True, False or None; got {tta!r}.")
+        self.tta = bool(getattr(estimator, "tta", False) if tta is None else tta)
         self.image_shape = tuple(estimator.image_shape_)
         if self.image_shape[-1] != 1:
             raise ValueError("FERPredictor supports grayscale networks only.")
@@ -474,9 +482,11 @@ class FERPredictor:
         images = self._as_input(faces)
         if len(images) == 0:
             return np.empty((0, len(self.label_names)), np.float32)
-        return _softmax(np.asarray(self._run(images), dtype=np.float64)).astype(
-            np.float32
-        )
+        scores = np.asarray(self._run(images), dtype=np.float64)
+        if self.tta:
+            mirrored = np.ascontiguousarray(images[:, :, ::-1])
+            scores = (scores + np.asarray(self._run(mirrored), np.float64)) / 2.0
+        return _softmax(scores).astype(np.float32)
 
     def detect(self, image):
         """Face boxes ``(x, y, width, height)`` in one image, largest first.

@@ -134,3 +134,17 @@ def test_precision_clones_and_rejects_unknown_values(faces):
     assert clone(clf).get_params()["precision"] == "bfloat16"
     with pytest.raises(ValueError, match="precision"):
         FERClassifier(model="tiny", epochs=1, precision="float16").fit(X, y)
+
+
+def test_bfloat16_without_cpu_support_warns_once(faces, monkeypatch):
+    X, y = faces
+    monkeypatch.setattr(_precision, "_has_gpu", lambda: False)
+    monkeypatch.setattr(_precision, "cpu_bf16_flags", lambda: ())
+    with pytest.warns(UserWarning, match="auto") as record:
+        FERClassifier(model="tiny", epochs=1, precision="bfloat16").fit(X, y)
+    assert sum("bfloat16" in str(w.message) for w in record) == 1
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FERClassifier(model="tiny", epochs=1, precision="auto").fit(X, y)
