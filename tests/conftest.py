@@ -98,7 +98,7 @@ def ckplus_npz():
     return path
 
 
-def make_separable(n=120, n_classes=4, size=24, seed=0):
+def make_separable(n=120, n_classes=4, size=48, seed=0):
     """Images any working CNN learns within a few epochs: class k has a bright
     block in its own place on a noisy background. Flat uint8 rows, labels.
 
@@ -119,7 +119,7 @@ def make_separable(n=120, n_classes=4, size=24, seed=0):
 
 @pytest.fixture(scope="session")
 def separable():
-    """(X, y): 120 learnable 24x24 images as flat uint8 rows, 4 classes."""
+    """(X, y): 120 learnable 48x48 images as flat uint8 rows, 4 classes."""
     return make_separable()
 
 

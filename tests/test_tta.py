@@ -17,7 +17,7 @@ def fitted(separable):
     ).fit(X, y)
 
 
-def _mirror(X, size=24):
+def _mirror(X, size=48):
     return X.reshape(-1, size, size)[:, :, ::-1].reshape(len(X), -1)
 
 
@@ -37,7 +37,7 @@ def test_tta_is_the_mean_of_the_image_and_its_mirror(fitted, separable):
             fitted.predict(X[:12]), fitted.classes_[scores.argmax(axis=1)]
         )
         # every input layout and a DataFrame give the same answer
-        for variant in (X[:12].reshape(-1, 24, 24), X[:12].reshape(-1, 24, 24, 1),
+        for variant in (X[:12].reshape(-1, 48, 48), X[:12].reshape(-1, 48, 48, 1),
                         pd.DataFrame(X[:12])):
             np.testing.assert_allclose(
                 fitted.decision_function(variant), scores, rtol=1e-5, atol=1e-5
@@ -49,7 +49,7 @@ def test_tta_is_the_mean_of_the_image_and_its_mirror(fitted, separable):
 
 def test_tta_leaves_symmetric_images_unchanged(fitted, separable):
     X, _ = separable
-    half = X.reshape(-1, 24, 24)[:8, :, :12]
+    half = X.reshape(-1, 48, 48)[:8, :, :24]
     symmetric = np.concatenate([half, half[:, :, ::-1]], axis=2).reshape(8, -1)
     plain = fitted.predict_proba(symmetric)
     fitted.set_params(tta=True)
@@ -61,7 +61,7 @@ def test_tta_leaves_symmetric_images_unchanged(fitted, separable):
 
 def test_predictor_honours_tta(fitted, separable):
     X, _ = separable
-    faces = X[:10].reshape(-1, 24, 24)
+    faces = X[:10].reshape(-1, 48, 48)
     fitted.set_params(tta=True)
     try:
         expected = fitted.predict_proba(faces)
