@@ -82,20 +82,27 @@ def small_faces():
     return make_faces(n_samples=90, n_classes=3, image_size=16, random_state=1)
 
 
+def _real_data(name):
+    """Path of a real dataset; skip without it, or fail where it is required
+    (``SKFER_REQUIRE_DATA=1``, set by .ci/run: a wrong path must not turn the
+    real-data tests into silent skips)."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        message = f"real data not available ({path})"
+        if os.environ.get("SKFER_REQUIRE_DATA") == "1":
+            pytest.fail(message + " and SKFER_REQUIRE_DATA=1", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def fer2013_npz():
-    path = SHARED_DATA / "fer2013.npz"
-    if not path.exists():
-        pytest.skip(f"real data not available ({path})")
-    return path
+    return _real_data("fer2013.npz")
 
 
 @pytest.fixture(scope="session")
 def ckplus_npz():
-    path = SHARED_DATA / "ckplus48.npz"
-    if not path.exists():
-        pytest.skip(f"real data not available ({path})")
-    return path
+    return _real_data("ckplus48.npz")
 
 
 def make_separable(n=120, n_classes=4, size=48, seed=0):
