@@ -18,12 +18,13 @@ def test_version_in_a_subprocess():
 
 
 def test_demo_trains_and_reports_accuracy(capsys):
-    status = main(["demo", "--model", "tiny", "--epochs", "2", "--n-samples", "140"])
+    # Model 1, 5 epochs on 315 faces: 0.705 held-out when written (~20 s)
+    status = main(["demo", "--model", "v1", "--epochs", "5", "--n-samples", "420"])
     assert status == 0
     out = capsys.readouterr().out
     assert "synthetic" in out
     accuracy = float(out.split("held-out accuracy: ")[1].split()[0])
-    assert 0.0 <= accuracy <= 1.0
+    assert accuracy >= 0.4  # it learns: chance is 0.143
     assert "happy" in out  # the per-class report
 
 
