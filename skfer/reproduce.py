@@ -77,14 +77,15 @@ STUDY = {
 
 
 #: Our training recipe for Model 2 on FER2013 (not the study's constant Adam
-#: 1e-3): SGD with Nesterov momentum and a cosine learning-rate decay over a
-#: fixed number of epochs, the study's augmentation, batch 64. Chosen from
-#: published VGG-style FER2013 results (SGD + decay beat constant-LR Adam),
-#: not tuned on PrivateTest; the epoch is chosen on PublicTest as always.
+#: 1e-3): the study's Adam 1e-3 with a cosine learning-rate decay to 0 over a
+#: fixed number of epochs, the study's augmentation, batch 64; the epoch is
+#: chosen on PublicTest as always. Nesterov SGD 0.01 with the same decay was
+#: tried first and dropped after 5 epochs, on its training curve alone: 33%
+#: training accuracy at epoch 5 against 51% for Adam (docs/results, "Our
+#: recipe").
 OUR_RECIPE = {
-    "optimizer": "sgd",
-    "learning_rate": 0.01,
-    "momentum": 0.9,
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
     "lr_schedule": "cosine",
 }
 OUR_EPOCHS = 40
