@@ -27,11 +27,18 @@ def tiny_model(input_shape, n_classes, *, dropout=0.0, l2=0.0, width=8):
     return keras.Model(inputs, L.Dense(n_classes, name="scores")(x))
 
 
+def tiny_wide_model(input_shape, n_classes, *, dropout=0.0, l2=0.0):
+    """The tiny CNN with twice the filters: a second architecture to search."""
+    return tiny_model(input_shape, n_classes, dropout=dropout, l2=l2, width=16)
+
+
 def _register_tiny():
     from skfer.models import list_models, register_model
 
     if "tiny" not in list_models():
         register_model("tiny")(tiny_model)
+    if "tiny-wide" not in list_models():
+        register_model("tiny-wide")(tiny_wide_model)
 
 
 def write_fake_datasets(folder, fer=(150, 30, 30), ck=84, subjects=14):
