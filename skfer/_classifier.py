@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_feature_names
 from ._checkpoint import EpochCheckpoint, load_checkpoint
 from ._keras import keras
 from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
-from ._random import resolve_seed, seeded
+from ._random import make_epoch_streams, resolve_seed, seeded
 from ._schedule import SCHEDULES, EpochLearningRate
 from ._utils import as_image_batch, did_you_mean, pixel_scale_for
 from .exceptions import NotFittedError
@@ -702,6 +702,19 @@ class FERClassifier(KerasClassifier):
         )
         fit_args.pop("validation_split", None)
         fit_args.update(kwargs)
+        x_fit, y_fit = X, y
+        if self._seed is not None and epochs > 0:
+            # seeded: each epoch's order, dropout and augmentation depend on
+            # the seed and the epoch only, so a resumed run equals a straight one
+            batch_size = fit_args.pop("batch_size", None) or self.batch_size
+            fit_args.setdefault("validation_batch_size", batch_size)
+            fit_args["shuffle"] = False  # the dataset orders each epoch itself
+            weights = fit_args.pop("sample_weight", None)
+            x_fit, streams = make_epoch_streams(
+                X, y, weights, batch_size=int(batch_size), seed=self._seed
+            )
+            y_fit = None
+            fit_args["callbacks"] = [streams, *fit_args["callbacks"]]
         new_history, interrupted = {}, False
         self.precision_ = resolve_precision(self.precision)
         if epochs > 0:
@@ -709,7 +722,7 @@ class FERClassifier(KerasClassifier):
             set_precision(self.model_, self.precision_)
             with seeded(self._seed):
                 try:
-                    new_history = self.model_.fit(x=X, y=y, **fit_args).history
+                    new_history = self.model_.fit(x=x_fit, y=y_fit, **fit_args).history
                 except KeyboardInterrupt:
                     # Ctrl-C: keep what was learnt, record the finished epochs,
                     # then let the interrupt stop the caller's program

@@ -68,3 +68,66 @@ def seeded(seed):
             global_state.set_global_attribute(key, value)
         if not determinism_was_on:
             tf_config.disable_op_determinism()
+
+
+def epoch_seed(seed, epoch, stream=0):
+    """A 31-bit seed for one random stream of one epoch of a seeded fit."""
+    state = np.random.SeedSequence([int(seed), int(epoch), int(stream)])
+    return int(state.generate_state(1)[0] % _MAX_SEED)
+
+
+def seed_generators(model):
+    """Every Keras SeedGenerator of ``model``'s layers (dropout, augmentation)."""
+    found, seen = [], set()
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        for generator in getattr(layer, "_seed_generators", []):
+            if id(generator) not in seen:
+                seen.add(id(generator))
+                found.append(generator)
+    return found
+
+
+def make_epoch_streams(X, y, sample_weight, *, batch_size, seed):
+    """Training data and a callback whose randomness is a function of the epoch.
+
+    Returns ``(dataset, callback)``. ``dataset`` (a ``keras.utils.PyDataset``)
+    serves ``X``, ``y`` (and ``sample_weight``) in batches, in an order
+    drawn from ``(seed, epoch)``; the callback sets that epoch at its start
+    and re-seeds every SeedGenerator of the model (dropout, augmentation)
+    from ``(seed, epoch, index)``. So epoch k sees the same batches, dropout
+    masks and augmentations whether the run started at epoch 0 or was
+    resumed from a checkpoint at epoch k: 2 + 2 resumed epochs train the
+    same weights as 4 straight ones.
+    """
+    from ._keras import keras
+
+    class EpochOrder(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.order = np.arange(len(y))
+
+        def __len__(self):
+            return -(-len(y) // batch_size)
+
+        def set_epoch(self, epoch):
+            rng = np.random.default_rng(epoch_seed(seed, epoch, stream=0))
+            self.order = rng.permutation(len(y))
+
+        def __getitem__(self, index):
+            rows = self.order[index * batch_size : (index + 1) * batch_size]
+            if sample_weight is None:
+                return X[rows], y[rows]
+            return X[rows], y[rows], sample_weight[rows]
+
+    class EpochSeeds(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            dataset.set_epoch(epoch)
+            for index, generator in enumerate(seed_generators(self.model), 1):
+                state = np.array(
+                    [epoch_seed(seed, epoch, stream=index), 0],
+                    dtype=keras.backend.standardize_dtype(generator.state.dtype),
+                )
+                generator.state.assign(state)
+
+    dataset = EpochOrder()
+    return dataset, EpochSeeds()

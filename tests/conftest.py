@@ -114,7 +114,7 @@ def ckplus_npz():
 
 def make_separable(n=120, n_classes=4, size=48, seed=0):
     """Images any working CNN learns within a few epochs: class k has a bright
-    block in its own place on a noisy background. Flat uint8 rows, labels.
+    block in its own row band on a noisy background. Flat uint8 rows, labels.
 
     Unlike ``make_faces`` (which the tiny model does not learn), a bug in
     scaling, layout or persistence changes what a model trained on these
@@ -126,8 +126,12 @@ def make_separable(n=120, n_classes=4, size=48, seed=0):
     images = rng.integers(0, 90, (n, size, size)).astype(np.uint8)
     step = size // n_classes
     for i, k in enumerate(y):
-        r = rng.integers(0, size - step + 1)
-        images[i, r : r + step, k * step : (k + 1) * step] = rng.integers(170, 256)
+        # the class is the block's row band: horizontal flips and 10% shifts
+        # (the study's augmentation) keep it; its column is random
+        c = rng.integers(0, size - 2 * step + 1)
+        images[i, k * step : (k + 1) * step, c : c + 2 * step] = rng.integers(
+            190, 256
+        )
     return images.reshape(n, -1), y
 
 
