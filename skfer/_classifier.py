@@ -280,7 +280,10 @@ class FERClassifier(KerasClassifier):
     during ``fit`` (it costs about a third of the training speed; the previous
     global random state is restored afterwards). ``random_state=None`` trains
     faster and differs between runs. GPUs and other TensorFlow versions may
-    give other, still repeatable, results.
+    give other, still repeatable, results. Each epoch's batch order, dropout
+    masks and augmentations are drawn from the seed and the epoch number, so
+    a seeded run resumed from ``checkpoint_dir`` trains exactly the weights
+    an uninterrupted run would.
 
     **Input.** ``X`` may be flat pixel rows ``(n, 2304)`` (a square grayscale
     image per row; pandas DataFrames of pixel columns too), ``(n, 48, 48)`` or
