@@ -2,13 +2,14 @@
 
 Usage:
     python bench/training_precision.py speed [--model v2] [--images 1536]
-        [--rounds 3] [--output docs/results/training_precision_v2.json]
+        [--rounds 3] [--augment both] [--output docs/results/training_precision_v2.json]
     python bench/training_precision.py parity [--model v1] [--epochs 10]
         [--fer2013 ../shared/data/fer2013.npz]
         [--output docs/results/precision_parity_v1.json]
 
-``speed`` times ``FERClassifier.fit`` (the library path: augmentation layers
-in the model, batch 64, no seeding) in float32 and in mixed bfloat16,
+``speed`` times ``FERClassifier.fit`` (the library path: batch 64, no
+seeding; ``--model v1,v2`` for several networks, ``--augment both`` with and
+without the augmentation layers) in float32 and in mixed bfloat16,
 interleaved in one process for ``--rounds`` rounds (this machine's speed
 drifts), on the first ``--images`` FER2013 Training images when the data is
 there and on synthetic faces otherwise. Per configuration it records the
@@ -103,13 +104,22 @@ def speed(args):
             self.times.append(time.perf_counter() - self.start)
 
     records = []
+    models = args.model.split(",")
+    augments = {"on": [True], "off": [False], "both": [True, False]}[args.augment]
+    configs = [
+        (model, augment, precision)
+        for model in models
+        for augment in augments
+        for precision in ("float32", "bfloat16")
+    ]
     for round_ in range(args.rounds):
-        for precision in ("float32", "bfloat16"):
+        for model, augment, precision in configs:
             steps = Steps()
             steps.times = []
             clf = FERClassifier(
-                model=args.model,
+                model=model,
                 epochs=1,
+                augment=augment,
                 precision=precision,
                 precise_bn=False,
                 callbacks=[steps],
@@ -120,7 +130,7 @@ def speed(args):
             step = float(np.median(steps.times[2:]))
             record = {
                 "round": round_,
-                "model": args.model,
+                "model": model,
                 "precision": precision,
                 "batch_size": clf.batch_size,
                 "augment": clf.augment,
@@ -134,10 +144,23 @@ def speed(args):
             records.append(record)
             print(json.dumps(record), flush=True)
     summary = {}
-    for precision in ("float32", "bfloat16"):
-        rates = [r["images_per_s_steps"] for r in records if r["precision"] == precision]
-        summary[precision] = float(np.median(rates))
-    summary["bfloat16_over_float32"] = summary["bfloat16"] / summary["float32"]
+    for model in models:
+        for augment in augments:
+            key = f"{model}, augment {'on' if augment else 'off'}"
+            rates = {}
+            for precision in ("float32", "bfloat16"):
+                rates[precision] = float(
+                    np.median(
+                        [
+                            r["images_per_s_steps"]
+                            for r in records
+                            if (r["model"], r["augment"], r["precision"])
+                            == (model, augment, precision)
+                        ]
+                    )
+                )
+            rates["bfloat16_over_float32"] = rates["bfloat16"] / rates["float32"]
+            summary[key] = rates
     return {"kind": "speed", "machine": machine(), "summary": summary, "runs": records}
 
 
@@ -194,6 +217,7 @@ def main():
     parser.add_argument("--model", default=None)
     parser.add_argument("--images", type=int, default=1536)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--augment", choices=["on", "off", "both"], default="on")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument(
         "--fer2013", default=str(ROOT.parent / "shared" / "data" / "fer2013.npz")

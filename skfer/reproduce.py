@@ -356,6 +356,9 @@ def _run_fer2013(exp, ctx):
         "public_at_selection": state["best"]["val_accuracy"],
         "private": _scores(y, pred, labels),
         "private_dedup": _scores(y[unique], pred[unique], labels),
+        # the same network with test-time flips (tta=True), for reference
+        **_tta_scores(best_clf, data, parts, unique, labels),
+        "precision": getattr(clf, "precision_", None),  # None: not trained here
         "y_true": y,
         "y_pred": pred,
         "history": state["history"],
@@ -365,6 +368,25 @@ def _run_fer2013(exp, ctx):
         "label_names": list(data.target_names),
     }
     return result
+
+
+def _tta_scores(clf, data, parts, unique, labels):
+    """PublicTest/PrivateTest scores of ``clf`` with test-time flips."""
+    clf.set_params(tta=True)
+    try:
+        public = parts["PublicTest"]
+        private = parts["PrivateTest"]
+        pred = clf.predict(data.data[private])
+        y = data.target[private]
+        return {
+            "public_tta": _scores(
+                data.target[public], clf.predict(data.data[public]), labels
+            ),
+            "private_tta": _scores(y, pred, labels),
+            "private_dedup_tta": _scores(y[unique], pred[unique], labels),
+        }
+    finally:
+        clf.set_params(tta=False)
 
 
 def _count_params(clf):
