@@ -385,3 +385,32 @@ def test_model1_beats_majority_on_real_fer2013(fer2013_npz):
     accuracy = clf.score(public.data[te], public.target[te])
     print(f"Model 1, 6 epochs, 5000 Training -> 1000 PublicTest: {accuracy:.3f}")
     assert accuracy > 0.35
+
+
+def test_small_inputs_take_the_compiled_path_with_identical_scores(separable):
+    X, y = separable
+    clf = learner().fit(X, y)
+    batched = clf.decision_function(X[:100])  # > 64 images: keras.Model.predict
+    model = clf.model_
+
+    def no_pipeline(*args, **kwargs):
+        raise AssertionError("keras.Model.predict was called for a small input")
+
+    model.predict = no_pipeline
+    try:
+        small = np.concatenate(
+            [clf.decision_function(X[i : i + 25]) for i in range(0, 100, 25)]
+        )
+        one = clf.predict_proba(X[:1])
+    finally:
+        del model.predict
+    np.testing.assert_array_equal(small, batched)
+    np.testing.assert_allclose(one, clf.predict_proba(X[:100])[:1], atol=1e-7)
+    # the cache holds no strong reference to the model
+    import gc
+    import weakref
+
+    ref = weakref.ref(model)
+    del clf, model
+    gc.collect()
+    assert ref() is None
