@@ -414,3 +414,16 @@ def test_small_inputs_take_the_compiled_path_with_identical_scores(separable):
     del clf, model
     gc.collect()
     assert ref() is None
+
+
+def test_grid_search_logs_no_retracing_warnings(separable, caplog):
+    X, y = separable
+    with caplog.at_level("WARNING"):
+        GridSearchCV(
+            learner(epochs=1), {"learning_rate": [1e-3, 1e-2, 3e-2]}, cv=3
+        ).fit(X, y)
+        # and prediction on many small batches, one new network each time
+        for seed in range(6):
+            learner(epochs=1, random_state=seed).fit(X[:40], y[:40]).predict(X[:5])
+    retracing = [r for r in caplog.records if "retracing" in r.getMessage()]
+    assert not retracing, retracing[0].getMessage()
