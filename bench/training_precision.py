@@ -79,8 +79,8 @@ def _fer2013(path):
 
 
 def speed(args):
-    import numpy as np
     import keras
+    import numpy as np
 
     from skfer import FERClassifier
     from skfer.datasets import make_faces
@@ -165,7 +165,6 @@ def speed(args):
 
 
 def parity(args):
-    import numpy as np
 
     from skfer import FERClassifier
 

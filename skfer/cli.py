@@ -1,6 +1,7 @@
 """The ``skfer`` console command: a thin argparse layer over the Python API."""
 
 import argparse
+import os
 import sys
 import time
 
@@ -385,6 +386,11 @@ def _build_parser():
         description="Facial expression recognition as scikit-learn estimators.",
     )
     parser.add_argument("--version", action="store_true", help="print the version")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show TensorFlow's start-up messages (hidden by default)",
+    )
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser(
         "demo", help="train a CNN on synthetic faces and print its accuracy"
@@ -542,6 +548,37 @@ def _reproduce(args):
     return 0
 
 
+def _start_tensorflow_quietly():
+    """Import TensorFlow and probe its devices with stderr (fd 2) parked.
+
+    TensorFlow's C++ start-up lines (absl's notice, oneDNN and CPU-feature
+    notes, the CUDA probe on machines without a GPU) ignore
+    TF_CPP_MIN_LOG_LEVEL in the versions skfer supports. If the import fails,
+    what it printed is shown after all.
+    """
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if "tensorflow" in sys.modules or backend != "tensorflow":
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as parked:
+        os.dup2(parked.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+        except BaseException:
+            os.dup2(saved, 2)
+            parked.seek(0)
+            sys.stderr.write(parked.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv=None):
     """Entry point of the ``skfer`` command.
 
@@ -588,6 +625,8 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if getattr(args, "study", None) and not getattr(args, "storage", None):
         parser.error("--study needs --storage (an in-memory study cannot be shared)")
+    if not args.verbose:
+        _start_tensorflow_quietly()
     try:
         return args.func(args)
     except (

@@ -31,3 +31,21 @@ def test_demo_trains_and_reports_accuracy(capsys):
 def test_demo_rejects_bad_epochs():
     with pytest.raises(SystemExit):
         main(["demo", "--epochs", "0"])
+
+
+def test_console_script_keeps_stderr_quiet_unless_verbose():
+    """The real `skfer` command: the answer on stdout, nothing on stderr."""
+    import shutil
+
+    exe = shutil.which("skfer") or pytest.skip("skfer console script not installed")
+    quiet = subprocess.run(
+        [exe, "predict", "--sample"], capture_output=True, text=True, timeout=300
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert "happy" in quiet.stdout
+    assert quiet.stderr == ""
+    loud = subprocess.run(
+        [exe, "--verbose", "predict", "--sample"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert loud.returncode == 0 and "happy" in loud.stdout

@@ -41,7 +41,8 @@ def test_bfloat16_fit_leaves_a_float32_model_and_the_global_policy_alone(
     np.testing.assert_array_equal(
         bf16_fit.decision_function(X[:20]), twin.decision_function(X[:20])
     )
-    assert bf16_fit.model_.predict(X[:4].reshape(-1, 48, 48, 1) / 255.0, verbose=0).dtype == np.float32
+    images = X[:4].reshape(-1, 48, 48, 1) / 255.0
+    assert bf16_fit.model_.predict(images, verbose=0).dtype == np.float32
 
 
 def test_bfloat16_really_trains_in_bfloat16(faces, monkeypatch):

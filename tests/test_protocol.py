@@ -88,7 +88,8 @@ def test_fer2013_protocol(tmp_path, recorder):
     norms = [c for c in recorder if c[0] == "batchnorm"]
     assert norms and all(_split_of(c[1], index) == {"Training"} for c in norms)
     # the epoch is the argmax of PublicTest accuracy...
-    state = json.loads((tmp_path / "runs" / "fer2013-v1-crossentropy-aug" / "state.json").read_text())
+    run = tmp_path / "runs" / "fer2013-v1-crossentropy-aug"
+    state = json.loads((run / "state.json").read_text())
     val = state["history"]["val_accuracy"]
     assert len(val) == 4
     assert state["best"]["epoch"] == int(np.argmax(val)) + 1
@@ -125,7 +126,8 @@ def test_ckplus_folds_never_share_a_subject_and_train_fixed_epochs(tmp_path, rec
     tested = set()
     for (_, fit_X, validation), (_, test_X, _) in zip(fits, predicts):
         assert validation is None  # nothing is chosen on the test fold
-        train_subjects, test_subjects = _split_of(fit_X, index), _split_of(test_X, index)
+        train_subjects = _split_of(fit_X, index)
+        test_subjects = _split_of(test_X, index)
         assert train_subjects and test_subjects
         assert not train_subjects & test_subjects
         tested |= test_subjects

@@ -114,7 +114,8 @@ def test_label_smoothing_loss_matches_keras_categorical():
         )
     )
     assert ours == pytest.approx(theirs, rel=1e-5)
-    assert isinstance(get_loss("crossentropy", label_smoothing=0.1), SmoothedCrossentropy)
+    smoothed = get_loss("crossentropy", label_smoothing=0.1)
+    assert isinstance(smoothed, SmoothedCrossentropy)
 
 
 def test_label_smoothing_trains_and_pickles(small_faces):
