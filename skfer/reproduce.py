@@ -716,6 +716,14 @@ def reproduce(
     ...     ["ckplus-v1-crossentropy-aug-subject"], ckplus="CK+48/",
     ...     runs="runs", output="report", ckplus_epochs=20, time_limit=3600)
     """
+    try:  # the report's figures; checked before hours of training
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "skfer reproduce draws its report's figures with matplotlib, which is "
+            "not installed: pip install 'skfer[tune]' (or matplotlib), then run "
+            "it again. Nothing was trained."
+        ) from exc
     unknown = [name for name in experiments or () if name not in EXPERIMENTS]
     if unknown:
         from ._utils import did_you_mean

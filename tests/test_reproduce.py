@@ -296,3 +296,20 @@ def test_svm_loss_and_no_augmentation_runs_fill_tables_a_and_b(tiny_data, tmp_pa
     table_b = text.split("## Table B")[1].split("## Table C")[0]
     assert "| FER2013 | svm | 65.64 | not run" not in table_b
     assert "| FER2013 | svm | 65.64 |" in table_b
+
+
+def test_missing_matplotlib_fails_before_any_training(tiny_data, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(ImportError, match="Nothing was trained"):
+        reproduce([RUN[0]], runs=tmp_path / "runs", output=tmp_path / "out",
+                  **_budget(tiny_data))
+    assert not (tmp_path / "runs").exists()
