@@ -88,6 +88,98 @@ def _softmax(scores):
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def _weighted(net):
+    return [layer for layer in net.layers if layer.weights]
+
+
+def _copy_pretrained(clf, net):
+    """Copy a pretrained network's weights into ``net`` (built, untrained)."""
+    from .inference import _network, load_pretrained_file
+    from .inference import pretrained as load_named
+
+    name = clf.pretrained
+    text = os.fspath(name)
+    if isinstance(name, str) and not text.endswith(".json"):
+        source = load_named(name)  # unknown names: an error with suggestions
+    else:
+        source = load_pretrained_file(text)
+    label = f"pretrained={text!r}"
+    if tuple(source.image_shape_) != tuple(clf.image_shape_):
+        have = "x".join(map(str, source.image_shape_))
+        got = "x".join(map(str, clf.image_shape_))
+        raise ValueError(
+            f"{label} was trained on {have} images; these are {got}. Resize them "
+            f"(skfer.preprocessing.Resize) to {have}."
+        )
+    if isinstance(clf.model, str) and source.model != clf.model:
+        raise ValueError(
+            f"{label} is a {source.model!r} network; model={clf.model!r} was "
+            f"asked. Use model={source.model!r} to fine-tune it."
+        )
+    src, dst = _weighted(_network(source.model_)), _weighted(net)
+    if len(src) != len(dst):
+        raise ValueError(
+            f"{label} has {len(src)} layers with weights; model {clf.model!r} "
+            f"has {len(dst)}: another architecture."
+        )
+    same_classes = len(source.classes_) == len(clf.classes_) and bool(
+        np.all(np.asarray(source.classes_) == np.asarray(clf.classes_))
+    )
+    for i, (a, b) in enumerate(zip(src, dst)):
+        head = i == len(dst) - 1
+        if head and not same_classes:
+            break  # new classes: the score layer keeps its fresh weights
+        shapes_a = [tuple(w.shape) for w in a.weights]
+        shapes_b = [tuple(w.shape) for w in b.weights]
+        if shapes_a != shapes_b:
+            raise ValueError(
+                f"{label}: layer {a.name!r} has weights of shapes {shapes_a} there "
+                f"and {shapes_b} in model {clf.model!r} here: another "
+                "architecture."
+            )
+        b.set_weights(a.get_weights())
+    clf.pretrained_classes_ = np.asarray(source.classes_)
+
+
+class _FreezeTrunk(keras.callbacks.Callback):
+    """Train only the network's last layer for the first ``epochs`` epochs."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = int(epochs)
+
+    def _layers(self):
+        from .inference import _network
+
+        nets = [
+            layer
+            for layer in self.model.layers
+            if isinstance(layer, keras.Model) and layer.name != "augment"
+        ]
+        net = nets[0] if len(nets) == 1 else _network(self.model)
+        weighted = _weighted(net)
+        return weighted[:-1]
+
+    def on_train_begin(self, logs=None):
+        optimizer = self.model.optimizer
+        if not optimizer.built:  # slots for every layer, frozen or not
+            optimizer.build(self.model.trainable_variables)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        frozen = epoch < self.epochs
+        changed = False
+        for layer in self._layers():
+            if layer.trainable == frozen:
+                layer.trainable = not frozen
+                changed = True
+        if changed:
+            self.model.make_train_function(force=True)
+
+    def on_train_end(self, logs=None):
+        for layer in self._layers():
+            layer.trainable = True
+
+
 #: Inputs up to this many images are scored by one compiled call of the
 #: network (fixed signature, traced once per model) instead of
 #: ``keras.Model.predict``, whose per-call data pipeline cost 80-100 ms for
@@ -272,6 +364,20 @@ class FERClassifier(KerasClassifier):
         that average, so the three stay consistent). Twice the prediction
         cost; training is unchanged. Set it after fitting too:
         ``clf.set_params(tta=True)``.
+    pretrained : str, path-like or None, default=None
+        Fine-tuning: start from a pretrained network instead of random
+        weights. A name from :func:`skfer.inference.list_pretrained` (e.g.
+        ``"v1-fer2013"``, offline) or the ``.json`` card written by
+        :func:`skfer.inference.save_pretrained`. ``model`` must be the same
+        architecture and the images the same size. Every layer is copied;
+        the last one (the class scores) only when the classes are the same
+        (by value, as in ``classes_``), otherwise it is trained from scratch
+        for the new classes. Resuming from ``checkpoint_dir`` takes the
+        checkpoint's weights instead.
+    freeze_epochs : int, default=0
+        With ``pretrained``: for this many first epochs only the last layer
+        trains (the copied layers are frozen, their BatchNormalization in
+        inference mode); then every layer trains. TensorFlow backend.
     **kwargs
         Other scikeras parameters and routed parameters (``fit__*``,
         ``predict__*``, ``model__*``, ``optimizer__*``, ...).
@@ -376,6 +482,8 @@ class FERClassifier(KerasClassifier):
         "checkpoint_dir": [str, os.PathLike, None],
         "precision": [StrOptions(set(PRECISIONS))],
         "tta": ["boolean"],
+        "pretrained": [str, os.PathLike, None],
+        "freeze_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -408,6 +516,8 @@ class FERClassifier(KerasClassifier):
         optimizer="adam",
         precision="auto",
         tta=False,
+        pretrained=None,
+        freeze_epochs=0,
         **kwargs,
     ):
         for key in kwargs:
@@ -458,6 +568,8 @@ class FERClassifier(KerasClassifier):
         self.checkpoint_dir = checkpoint_dir
         self.precision = precision
         self.tta = tta
+        self.pretrained = pretrained
+        self.freeze_epochs = freeze_epochs
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -653,6 +765,8 @@ class FERClassifier(KerasClassifier):
                 )(x)
             outputs = net(x)
             model = keras.Model(inputs, outputs, name=f"FERClassifier_{net.name}")
+        if self.pretrained is not None:
+            _copy_pretrained(self, net)
         _compile_augmentation_on_jax(model)
         model.compile(**self._get_compile_kwargs())
         return model
@@ -723,6 +837,18 @@ class FERClassifier(KerasClassifier):
                     patience=self.lr_patience,
                 ),
             )
+        if self.freeze_epochs:
+            if self.pretrained is None:
+                raise ValueError(
+                    "freeze_epochs freezes the layers copied from a pretrained "
+                    "network, so it needs pretrained=...; set freeze_epochs=0."
+                )
+            if keras.backend.backend() != "tensorflow":
+                raise ValueError(
+                    "freeze_epochs needs Keras' TensorFlow backend (it retraces "
+                    "the training step when the layers thaw)."
+                )
+            callbacks.insert(0, _FreezeTrunk(self.freeze_epochs))
         if self.checkpoint_dir is not None:
             callbacks.append(
                 EpochCheckpoint(
