@@ -264,7 +264,8 @@ def test_outlook_extrapolates_an_unfinished_run_from_the_finished_one(tmp_path):
     "typed, meant",
     [
         ("fer2013-v2-ce-aug", "fer2013-v2-crossentropy-aug"),
-        ("ckplus-v1-subject", "ckplus-v1-crossentropy-aug-subject"),
+        ("ckplus-v1-ce-subject", "ckplus-v1-crossentropy-aug-subject"),
+        ("ckplus-v1-finetune-subject", "ckplus-v1-finetuned-subject"),
         ("ckplus-v2-image", "ckplus-v2-crossentropy-aug-image"),
         ("fer2013-v2-noaug", "fer2013-v2-crossentropy-noaug"),
         ("baseline", "baselines"),
