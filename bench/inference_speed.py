@@ -149,17 +149,30 @@ def main():
     if args.output:
         from skfer._checkpoint import atomic_write_text
 
+        results["repeats"] = args.repeats
+        results["cpu"] = _cpu_model()
         atomic_write_text(args.output, json.dumps(results, indent=1))
         write_rst(results, args.output)
+
+
+def _cpu_model():
+    try:
+        for line in open("/proc/cpuinfo", encoding="ascii", errors="replace"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def write_rst(results, json_path):
     """The tables of the docs' speed section, beside the JSON."""
     rule = "=" * 38 + "  " + "=" * 9 + "  " + "=" * 7 + "  " + "=" * 12
     lines = [
-        "Measured by ``python bench/inference_speed.py --repeats 200 --output "
-        "docs/results/inference_speed.json`` on the 2-core development machine "
-        "(no GPU), with nothing else running. Model 2 timings use random "
+        "Measured by ``python bench/inference_speed.py --repeats "
+        f"{results.get('repeats', 200)} --output docs/results/inference_speed.json`` "
+        f"on the 2-core development machine ({results.get('cpu', 'CPU not recorded')}"
+        ", no GPU), with nothing else running. Model 2 timings use random "
         "weights (speed does not depend on them).",
         "",
         rule,
