@@ -27,7 +27,7 @@ from ._keras import keras
 from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
 from ._random import make_epoch_streams, resolve_seed, seeded
 from ._schedule import SCHEDULES, EpochLearningRate
-from ._utils import as_image_batch, did_you_mean, pixel_scale_for
+from ._utils import as_image_batch, did_you_mean, scale_pixels
 from .exceptions import NotFittedError
 from .losses import LOSSES, get_loss
 from .models import get_model_builder
@@ -431,10 +431,11 @@ class FERClassifier(KerasClassifier):
     **Input.** ``X`` may be flat pixel rows ``(n, 2304)`` (a square grayscale
     image per row; pandas DataFrames of pixel columns too), ``(n, 48, 48)`` or
     ``(n, 48, 48, 1)``; other sizes work when all images share one.
-    Integer pixels (``uint8`` 0-255, as loaded by :mod:`skfer.datasets`) are
-    divided by 255, as in the study; float pixels are used as given, so scale
-    them yourself, e.g. with :class:`skfer.preprocessing.PixelScaler`, which
-    is the recommended first step of a pipeline.
+    Pixels are scaled by skfer's one rule (:func:`skfer.preprocessing.scale_pixels`):
+    integer grey levels 0-255 (``uint8``, as loaded by :mod:`skfer.datasets`)
+    are divided by 255, as in the study; floats in [0, 1] and centred floats
+    (negative values) are used as given; non-negative floats above 1 are grey
+    levels stored as floats and are divided by 255.
 
     **Scores and probabilities.** ``decision_function`` returns the network's
     class scores; ``predict_proba`` is their softmax. For ``loss="svm"`` the
@@ -632,23 +633,7 @@ class FERClassifier(KerasClassifier):
             image_shape=image_shape,
             flat_layout="square" if layout == "auto" else layout,
         )
-        if images.dtype == bool:
-            images = images.astype(np.uint8)
-        scale = pixel_scale_for(images.dtype)
-        if images.dtype.kind in "ui" and (images.min() < 0 or images.max() > 255):
-            raise ValueError(
-                "Integer pixels must be 8-bit grey levels in 0..255; got values "
-                f"from {images.min()} to {images.max()}. Pass floats scaled to "
-                "[0, 1] instead (e.g. with skfer.preprocessing.PixelScaler)."
-            )
-        images = images.astype(np.float32, copy=False)
-        if not np.isfinite(images).all():
-            raise ValueError(
-                "X contains NaN or infinity; every pixel must be a finite number. "
-                "Impute or drop those images first."
-            )
-        if scale != 1.0:
-            images = images * np.float32(scale)
+        images = scale_pixels(images)
         if getattr(self, "_mirror_images", False):  # test-time augmentation
             images = np.ascontiguousarray(images[:, :, ::-1])
         if reset:

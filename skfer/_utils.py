@@ -6,7 +6,13 @@ import re
 
 import numpy as np
 
-__all__ = ["did_you_mean", "as_image_batch", "pixel_scale_for", "feature_names"]
+__all__ = [
+    "did_you_mean",
+    "as_image_batch",
+    "scale_pixels",
+    "to_uint8_pixels",
+    "feature_names",
+]
 
 
 def _abbreviates(part, word):
@@ -161,13 +167,84 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
     return X
 
 
-def pixel_scale_for(dtype):
-    """Return the factor that maps pixels of ``dtype`` to [0, 1].
+PIXEL_RULE = (
+    "Integer pixels are grey levels 0..255 and are divided by 255. Float pixels "
+    "in [0, 1] are used as given. Float pixels with no negative value and a "
+    "maximum above 1 are grey levels stored as floats and are divided by 255. "
+    "Float pixels with negative values (centred or standardised data) are used "
+    "as given."
+)
 
-    Integer images are 8-bit grey levels (0-255), as in FER2013 and every
-    image file; float images are taken as already scaled (factor 1).
+
+def scale_pixels(images, *, name="X"):
+    """Return ``images`` as float32 in the units the networks expect.
+
+    The one rule every entry point of skfer follows (:data:`PIXEL_RULE`):
+    integer pixels (any integer dtype) are grey levels 0..255 and are divided
+    by 255; float pixels in [0, 1] are used as given; float pixels with no
+    negative value and a maximum above 1 are grey levels stored as floats and
+    are divided by 255; float pixels with negative values (centred or
+    standardised data) are used as given. Booleans are the integers 0 and 1.
+
+    Parameters
+    ----------
+    images : ndarray
+        Pixels of any shape.
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    scaled : ndarray of float32
+        Same shape; a new array.
+
+    Raises
+    ------
+    ValueError
+        Grey levels outside 0..255 (integers below 0 or above 255, or
+        non-negative floats above 255), NaN or infinity.
     """
-    return 1.0 / 255.0 if np.dtype(dtype).kind in "ui" else 1.0
+    images = np.asarray(images)
+    if images.dtype == bool:
+        images = images.astype(np.uint8)
+    if images.dtype.kind not in "uif":
+        raise TypeError(f"{name} must hold numbers (pixel values); got {images.dtype}.")
+    if images.size == 0:
+        return images.astype(np.float32)
+    low, high = images.min(), images.max()
+    if images.dtype.kind == "f":
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(
+                f"{name} contains NaN or infinity; every pixel must be a finite "
+                "number. Impute or drop those images first."
+            )
+        if low < 0 or high <= 1.0 + 1e-6:
+            return images.astype(np.float32)  # already scaled, or centred
+    if low < 0 or high > 255:
+        raise ValueError(
+            f"{name} must hold grey levels in 0..255 or floats scaled to [0, 1]; "
+            f"got values from {low:g} to {high:g}. Rescale 16-bit or other images "
+            "first (for example with skfer.preprocessing.PixelScaler(scale=1/65535))."
+        )
+    return images.astype(np.float32) * np.float32(1 / 255)
+
+
+def to_uint8_pixels(image, *, name="X"):
+    """Return ``image`` as uint8 grey levels 0..255 under :func:`scale_pixels`' rule.
+
+    Centred data (negative values) cannot be mapped back to grey levels and
+    is refused.
+    """
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image
+    scaled = scale_pixels(image, name=name)
+    if scaled.size and scaled.min() < 0:
+        raise ValueError(
+            f"{name} holds negative values (centred data?); faces can only be "
+            "detected in images of grey levels 0..255 or floats in [0, 1]."
+        )
+    return np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
 
 
 def feature_names(prefix, n):

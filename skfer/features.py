@@ -199,12 +199,9 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _images(X):
-        from ._utils import as_image_batch
+        from ._utils import as_image_batch, scale_pixels
 
-        images = as_image_batch(X)
-        return images[..., 0].astype(np.float32) * (
-            1 / 255 if images.dtype.kind in "ui" else 1
-        )
+        return scale_pixels(as_image_batch(X))[..., 0]
 
     def _describe(self, images):
         from skimage.feature import hog

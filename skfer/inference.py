@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._utils import did_you_mean
+from ._utils import did_you_mean, scale_pixels
 from .exceptions import NotFittedError
 
 __all__ = [
@@ -398,6 +398,13 @@ class FERPredictor:
             from .preprocessing import FaceCropper
 
             detector = FaceCropper(size=self.image_shape[:2], margin=0.1)
+        crop_size = tuple(getattr(detector, "size", self.image_shape[:2]))
+        if crop_size != self.image_shape[:2]:
+            raise ValueError(
+                f"detector crops faces to {crop_size} but the network "
+                f"takes {self.image_shape[:2]}; give FaceCropper(size="
+                f"{self.image_shape[:2]})."
+            )
         self.detector = detector
         card = getattr(estimator, "card_", {}) or {}
         if label_names is None:
@@ -460,12 +467,7 @@ class FERPredictor:
                 f"got shape {faces.shape}. Crop and resize with "
                 "skfer.preprocessing.FaceCropper."
             )
-        if faces.dtype == np.uint8:
-            return faces.astype(np.float32) / 255.0
-        faces = faces.astype(np.float32)
-        if not np.isfinite(faces).all():
-            raise ValueError("faces contain NaN or infinite values.")
-        return faces
+        return scale_pixels(faces, name="faces")
 
     def predict_proba(self, faces):
         """Class probabilities of face crops, in one batch.
@@ -473,7 +475,7 @@ class FERPredictor:
         Parameters
         ----------
         faces : array of shape (n, height, width[, 1]) or (n, height * width)
-            uint8 pixels (0-255) or floats already scaled to [0, 1].
+            Pixels under skfer's one rule (:func:`skfer.preprocessing.scale_pixels`).
 
         Returns
         -------
@@ -500,16 +502,7 @@ class FERPredictor:
         -------
         boxes : ndarray of shape (n_faces, 4)
         """
-        import cv2
-
-        gray = self.detector._images([image])[0]
-        scale = 1.0
-        if self.detect_width is not None and gray.shape[1] > self.detect_width:
-            scale = self.detect_width / gray.shape[1]
-            size = (self.detect_width, max(1, int(round(gray.shape[0] * scale))))
-            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-        boxes = self.detector.detect([gray])[0]
-        return np.round(boxes / scale).astype(int) if scale != 1.0 else boxes
+        return self.detector.detect([image], max_width=self.detect_width)[0]
 
     def crops(self, image, boxes):
         """Cut each box out of ``image`` as the network's input size.
@@ -523,16 +516,7 @@ class FERPredictor:
         -------
         faces : ndarray of uint8, shape (n_faces, height, width)
         """
-        import cv2
-
-        gray = self.detector._images([image])[0]
-        h, w, _ = self.image_shape
-        faces = np.empty((len(boxes), h, w), np.uint8)
-        margin = self.detector.margin
-        for i, (x, y, bw, bh) in enumerate(boxes):
-            side = int(round(max(bw, bh) * (1 + 2 * margin)))
-            faces[i] = self.detector._crop(gray, x + bw / 2, y + bh / 2, side, cv2)
-        return faces
+        return self.detector.crop(image, boxes)
 
     def predict_image(self, image):
         """Every face in an image, with its expression.
@@ -549,7 +533,7 @@ class FERPredictor:
             ``label`` (the most likely expression) and ``probabilities`` (name
             to probability). Empty when no face is found.
         """
-        gray = self.detector._images([image])[0]  # once, for detection and crops
+        gray = self.detector.grayscale(image)  # once, for detection and crops
         boxes = self.detect(gray)
         if len(boxes) == 0:
             return []

@@ -18,10 +18,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._image_io import read_image
-from ._utils import as_image_batch, feature_names
+from ._utils import as_image_batch, feature_names, scale_pixels, to_uint8_pixels
 from .exceptions import DataFormatError, FaceNotFoundError
 
 __all__ = [
+    "scale_pixels",
     "PixelScaler",
     "ToGrayscale",
     "Resize",
@@ -125,8 +126,14 @@ class PixelScaler(_StatelessImageTransformer):
 
     Parameters
     ----------
-    scale : float, default=1/255
-        Multiplier applied to every pixel.
+    scale : "auto" or float, default="auto"
+        ``"auto"`` applies skfer's one pixel rule (:func:`scale_pixels`, the
+        rule :class:`~skfer.FERClassifier`, :class:`~skfer.FERPredictor` and
+        the feature extractors also follow): integer grey levels 0-255 and
+        non-negative floats above 1 are divided by 255, floats in [0, 1] and
+        centred floats are kept, values above 255 are an error. A number
+        multiplies every pixel by it, whatever the input (for example
+        ``1/65535`` for 16-bit images).
     per_image : bool, default=False
         After scaling, standardise each image to zero mean and unit variance
         (images with constant pixels become all zeros).
@@ -139,13 +146,21 @@ class PixelScaler(_StatelessImageTransformer):
     array([[0. , 1. , 0.2, 0.4]], dtype=float32)
     """
 
-    def __init__(self, *, scale=1 / 255, per_image=False):
+    def __init__(self, *, scale="auto", per_image=False):
         self.scale = scale
         self.per_image = per_image
 
     def _validate_params(self):
-        if not np.isscalar(self.scale) or not self.scale > 0:
-            raise ValueError(f"scale must be a positive number; got {self.scale!r}.")
+        if isinstance(self.scale, str) and self.scale == "auto":
+            return
+        if (
+            isinstance(self.scale, (str, bool))
+            or not np.isscalar(self.scale)
+            or not self.scale > 0
+        ):
+            raise ValueError(
+                f"scale must be 'auto' or a positive number; got {self.scale!r}."
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -167,18 +182,10 @@ class PixelScaler(_StatelessImageTransformer):
         self._validate_params()
         images, flat = _check_images(X, flat_layout="row")
         _check_n_features(self, images)
-        # values above 255 cannot be 8-bit pixels: 16-bit images or a wrong
-        # column would otherwise be scaled silently into nonsense (negative
-        # values are allowed: data may already be centred)
-        if self.scale == 1 / 255 and images.size and images.dtype != np.uint8:
-            high = float(images.max())
-            if high > 255:
-                raise ValueError(
-                    f"PixelScaler (scale=1/255) expects pixel values in 0..255; got "
-                    f"a maximum of {high:g}. Check the data, or set scale for other "
-                    "units (e.g. scale=1/65535 for 16-bit images)."
-                )
-        out = images.astype(np.float32) * np.float32(self.scale)
+        if isinstance(self.scale, str):
+            out = scale_pixels(images)
+        else:
+            out = images.astype(np.float32) * np.float32(self.scale)
         if self.per_image:
             axes = tuple(range(1, out.ndim))
             mean = out.mean(axis=axes, keepdims=True)
@@ -448,21 +455,18 @@ def _to_gray_uint8(image):
         image = ToGrayscale().fit_transform(image[np.newaxis])[0]
     if image.ndim != 2:
         raise ValueError(f"Each image must be 2-D or 3-D; got shape {image.shape}.")
-    if image.dtype != np.uint8:
-        if image.dtype.kind == "f":
-            if not np.isfinite(image).all():
-                raise ValueError("Images contain NaN or infinity.")
-            scale = 255.0 if image.max() <= 1.0 else 1.0
-            image = np.clip(np.round(image * scale), 0, 255)
-        image = image.astype(np.uint8)
-    return image
+    return to_uint8_pixels(image, name="Images")
 
 
 class FaceCropper(TransformerMixin, BaseEstimator):
     """Crop the largest face of each image to a square grayscale patch.
 
     Uses OpenCV's frontal-face Haar cascade. Images may have any size and be
-    grayscale or RGB; a list of differently sized images is accepted.
+    grayscale or RGB; a list of differently sized images is accepted. The
+    steps are public so that other code can reuse them: :meth:`grayscale`
+    (the uint8 image detection works on), :meth:`detect` (face boxes) and
+    :meth:`crop` (given boxes to patches); :meth:`crop_faces` also says which
+    images had a face.
 
     Parameters
     ----------
@@ -470,10 +474,10 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         ``(height, width)`` of the crops.
     margin : float, default=0.1
         Extra border around the detected box, as a fraction of its side.
-    on_missing : {"keep", "mark", "raise"}, default="keep"
+    on_missing : {"keep", "raise"}, default="keep"
         For an image with no face: ``"keep"`` uses the whole image (centre
-        square, resized); ``"mark"`` does the same and records which images
-        had no face in ``missing_``; ``"raise"`` raises FaceNotFoundError.
+        square, resized); ``"raise"`` raises FaceNotFoundError. To know which
+        images had no face, use :meth:`crop_faces`.
     scale_factor : float, default=1.1
         Cascade scale step.
     min_neighbors : int, default=5
@@ -481,18 +485,15 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     min_face_size : int, default=24
         Smallest face side in pixels.
 
-    Attributes
-    ----------
-    missing_ : ndarray of bool
-        With ``on_missing="mark"``: for the last ``transform``, True where no
-        face was found.
-
     Examples
     --------
     >>> from skimage.data import astronaut
     >>> from skfer.preprocessing import FaceCropper
     >>> FaceCropper().fit_transform([astronaut()]).shape
     (1, 48, 48)
+    >>> crops, found = FaceCropper().crop_faces([astronaut()])
+    >>> found
+    array([ True])
     """
 
     def __init__(
@@ -513,10 +514,15 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self.min_face_size = min_face_size
 
     def _validate_params(self):
-        if self.on_missing not in ("keep", "mark", "raise"):
+        if self.on_missing == "mark":
             raise ValueError(
-                "on_missing must be 'keep', 'mark' or 'raise'; got "
-                f"{self.on_missing!r}."
+                "on_missing='mark' was removed: transform no longer records "
+                "missing_. Use crops, found = FaceCropper().crop_faces(X) to "
+                "know which images had a face."
+            )
+        if self.on_missing not in ("keep", "raise"):
+            raise ValueError(
+                f"on_missing must be 'keep' or 'raise'; got {self.on_missing!r}."
             )
         if not 0 <= self.margin < 2:
             raise ValueError(f"margin must be in [0, 2); got {self.margin!r}.")
@@ -537,21 +543,48 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self._validate_params()
         return self
 
-    def detect(self, X):
+    @staticmethod
+    def grayscale(image):
+        """The 2-D uint8 grey image that detection and cropping work on.
+
+        Colour images are converted to luma; pixels follow
+        :func:`scale_pixels`' rule (floats in [0, 1] are mapped to 0-255).
+
+        Parameters
+        ----------
+        image : ndarray (h, w), (h, w, 1), (h, w, 3) or (h, w, 4)
+
+        Returns
+        -------
+        gray : ndarray of uint8, shape (h, w)
+        """
+        return _to_gray_uint8(image)
+
+    def detect(self, X, *, max_width=None):
         """Face boxes of every image, largest first.
 
         Parameters
         ----------
         X : sequence of images (h, w), (h, w, 3) or an array of them
+        max_width : int or None, default=None
+            Detect on a copy shrunk to at most this width (faster on large
+            frames); boxes are given in the original image's pixels.
 
         Returns
         -------
         boxes : list of ndarray of shape (n_faces, 4)
             ``(x, y, width, height)`` per face, in pixels, largest first.
         """
+        import cv2
+
         cascade = _face_cascade()
         boxes = []
         for image in self._images(X):
+            scale = 1.0
+            if max_width is not None and image.shape[1] > max_width:
+                scale = max_width / image.shape[1]
+                shape = (max_width, max(1, int(round(image.shape[0] * scale))))
+                image = cv2.resize(image, shape, interpolation=cv2.INTER_AREA)
             found = cascade.detectMultiScale(
                 image,
                 scaleFactor=self.scale_factor,
@@ -560,8 +593,38 @@ class FaceCropper(TransformerMixin, BaseEstimator):
             )
             found = np.asarray(found, dtype=int).reshape(-1, 4)
             order = np.argsort(-(found[:, 2] * found[:, 3]), kind="stable")
-            boxes.append(found[order])
+            found = found[order]
+            if scale != 1.0:
+                found = np.round(found / scale).astype(int)
+            boxes.append(found)
         return boxes
+
+    def crop(self, image, boxes):
+        """Cut each box out of one image as a ``size`` patch.
+
+        The box is squared on its longer side, widened by ``margin`` on each
+        side, and padded by repeating the border where it leaves the image.
+
+        Parameters
+        ----------
+        image : ndarray (h, w) or (h, w, 3)
+        boxes : array-like of shape (n_faces, 4)
+            ``(x, y, width, height)`` in the image's pixels, as :meth:`detect`
+            returns them.
+
+        Returns
+        -------
+        crops : ndarray of uint8, shape (n_faces, height, width)
+        """
+        self._validate_params()
+        gray = _to_gray_uint8(image)
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        height, width = self.size
+        crops = np.empty((len(boxes), height, width), np.uint8)
+        for i, (x, y, w, h) in enumerate(boxes):
+            side = int(round(max(w, h) * (1 + 2 * self.margin)))
+            crops[i] = self._cut(gray, x + w / 2, y + h / 2, side)
+        return crops
 
     @staticmethod
     def _images(X):
@@ -580,6 +643,40 @@ class FaceCropper(TransformerMixin, BaseEstimator):
             raise ValueError("FaceCropper got no images.")
         return [_to_gray_uint8(image) for image in X]
 
+    def crop_faces(self, X):
+        """The crops of :meth:`transform`, and which images had a face.
+
+        Parameters
+        ----------
+        X : sequence of images
+
+        Returns
+        -------
+        crops : ndarray of uint8, shape (n, height, width)
+        found : ndarray of bool, shape (n,)
+            False where no face was found (the crop is then the centre square
+            of the whole image, or FaceNotFoundError is raised, as
+            ``on_missing`` says).
+        """
+        self._validate_params()
+        images = self._images(X)
+        boxes = self.detect(images)
+        height, width = self.size
+        crops = np.empty((len(images), height, width), np.uint8)
+        found = np.array([len(b) > 0 for b in boxes], dtype=bool)
+        for i, (image, faces) in enumerate(zip(images, boxes)):
+            if len(faces):
+                crops[i] = self.crop(image, faces[:1])[0]
+                continue
+            if self.on_missing == "raise":
+                raise FaceNotFoundError(
+                    f"No face found in image {i} (shape {image.shape}). Use "
+                    "on_missing='keep' to use the whole image instead."
+                )
+            side = min(image.shape)
+            crops[i] = self._cut(image, image.shape[1] / 2, image.shape[0] / 2, side)
+        return crops, found
+
     def transform(self, X):
         """Return the face crops, ``(n, height, width)`` uint8.
 
@@ -591,35 +688,13 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         -------
         crops : ndarray of uint8
         """
+        return self.crop_faces(X)[0]
+
+    def _cut(self, image, cx, cy, side):
         import cv2
 
-        self._validate_params()
-        images = self._images(X)
-        boxes = self.detect(images)
         height, width = self.size
-        crops = np.empty((len(images), height, width), np.uint8)
-        missing = np.zeros(len(images), dtype=bool)
-        for i, (image, found) in enumerate(zip(images, boxes)):
-            if len(found):
-                x, y, w, h = found[0]
-                side = int(round(max(w, h) * (1 + 2 * self.margin)))
-                cx, cy = x + w / 2, y + h / 2
-            else:
-                if self.on_missing == "raise":
-                    raise FaceNotFoundError(
-                        f"No face found in image {i} (shape {image.shape}). Use "
-                        "on_missing='keep' or 'mark' to use the whole image instead."
-                    )
-                missing[i] = True
-                side = min(image.shape)
-                cx, cy = image.shape[1] / 2, image.shape[0] / 2
-            crops[i] = self._crop(image, cx, cy, side, cv2)
-        if self.on_missing == "mark":
-            self.missing_ = missing
-        return crops
-
-    def _crop(self, image, cx, cy, side, cv2):
-        height, width = self.size
+        side = max(1, int(side))
         half = side / 2
         x0, y0 = int(round(cx - half)), int(round(cy - half))
         x1, y1 = x0 + side, y0 + side

@@ -203,7 +203,7 @@ CASES = [
         "pixel values above 255",
         lambda t: PixelScaler().fit_transform(np.full((2, 2304), 300.0)),
         ValueError,
-        r"expects pixel values in 0..255; got a maximum of 300",
+        r"grey levels in 0..255 or floats scaled to \[0, 1\]; got values from 300",
     ),
     (
         "resize to zero pixels",
@@ -223,7 +223,7 @@ CASES = [
             [np.full((60, 60), 128, np.uint8)]
         ),
         FaceNotFoundError,
-        r"No face found in image 0 .*on_missing='keep' or 'mark'",
+        r"No face found in image 0 .*on_missing='keep'",
     ),
     # -- loaders -----------------------------------------------------------
     (

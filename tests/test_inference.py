@@ -114,7 +114,7 @@ def test_compiled_predictor_matches_the_estimator(shipped, faces):
     [
         (np.zeros((2, 40, 40), np.uint8), r"faces must be \(n, 48, 48\)"),
         (np.zeros((2, 48, 48, 3), np.uint8), "faces must be"),
-        (np.full((1, 48, 48), np.nan, np.float32), "NaN or infinite"),
+        (np.full((1, 48, 48), np.nan, np.float32), "NaN or infinity"),
     ],
 )
 def test_predictor_rejects_bad_faces(shipped, faces, match):

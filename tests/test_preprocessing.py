@@ -42,7 +42,7 @@ def test_pixel_scaler_layouts_and_per_image():
 def test_pixel_scaler_rejects_bad_input():
     with pytest.raises(ValueError, match="NaN or infinity"):
         PixelScaler().fit_transform(np.full((1, 4), np.inf))
-    with pytest.raises(ValueError, match="scale must be a positive number"):
+    with pytest.raises(ValueError, match="scale must be 'auto' or a positive number"):
         PixelScaler(scale=-1).fit_transform(np.zeros((1, 4)))
     with pytest.raises(TypeError, match="Sparse input is not supported"):
         import scipy.sparse
@@ -123,9 +123,13 @@ def test_face_cropper_no_face_policies():
     blank = np.full((2, 100, 120), 128, np.uint8)
     kept = FaceCropper(on_missing="keep").fit_transform(blank)
     assert kept.shape == (2, 48, 48)
-    marker = FaceCropper(on_missing="mark")
-    marker.fit_transform(blank)
-    assert marker.missing_.tolist() == [True, True]
+    cropper = FaceCropper()
+    crops, found = cropper.crop_faces(blank)
+    assert found.tolist() == [False, False]
+    np.testing.assert_array_equal(crops, kept)
+    assert not hasattr(cropper, "missing_")  # transform leaves the state alone
+    with pytest.raises(ValueError, match="on_missing='mark' was removed.*crop_faces"):
+        FaceCropper(on_missing="mark").fit_transform(blank)
     with pytest.raises(FaceNotFoundError, match="No face found in image 0"):
         FaceCropper(on_missing="raise").fit_transform(blank)
     with pytest.raises(ValueError, match="on_missing must be"):
@@ -148,3 +152,22 @@ def test_pipeline_paths_to_model_input(tmp_path):
     out = pipe.fit_transform([str(path)])
     assert out.shape == (1, 48, 48) and out.dtype == np.float32
     assert 0 <= out.min() and out.max() <= 1
+
+
+def test_face_cropper_public_steps_give_the_transform():
+    from skimage.data import astronaut
+
+    photo = astronaut()
+    cropper = FaceCropper()
+    boxes = cropper.detect([photo])[0]
+    assert len(boxes) >= 1
+    gray = cropper.grayscale(photo)
+    assert gray.dtype == np.uint8 and gray.shape == photo.shape[:2]
+    np.testing.assert_array_equal(
+        cropper.crop(gray, boxes[:1]), cropper.fit_transform([photo])
+    )
+    # float [0, 1] and uint8 images are the same picture under the pixel rule
+    np.testing.assert_allclose(cropper.grayscale(photo / 255.0), gray, atol=1)
+    # detection on a shrunk copy gives boxes in the original's pixels
+    small = cropper.detect([photo], max_width=256)[0]
+    assert np.abs(small[0] - boxes[0]).max() <= 0.15 * boxes[0][2]
