@@ -70,7 +70,8 @@ def main():
 
     import skfer
     from skfer import FERClassifier
-    from skfer.inference import FERPredictor, _network, pretrained
+    from skfer._keras import find_network
+    from skfer.inference import FERPredictor, pretrained
 
     rng = np.random.default_rng(0)
     faces1 = rng.integers(0, 256, (1, 48, 48), dtype=np.uint8)
@@ -81,7 +82,7 @@ def main():
     v2 = FERClassifier(model="v2", augment=False, random_state=0)
     v2.initialize(np.zeros((7, 48, 48), np.uint8), np.arange(7))
     for name, clf in (("v1", pretrained("v1-fer2013")), ("v2", v2)):
-        net = _network(clf.model_)
+        net = find_network(clf.model_)
         x1 = faces1[..., None].astype(np.float32) / 255
         x64 = faces64[..., None].astype(np.float32) / 255
         paths = {

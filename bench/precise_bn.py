@@ -34,8 +34,8 @@ def main():
 
     import skfer
     from skfer._batchnorm import recalibrate_batchnorm
+    from skfer._keras import find_network
     from skfer.datasets import load_ckplus
-    from skfer.inference import _network
     from skfer.model_selection import image_level_kfold, subject_kfold
 
     run = Path(args.run).expanduser()
@@ -52,7 +52,7 @@ def main():
         model = keras.models.load_model(fold_dir / "last.keras", compile=False)
         scores = model.predict(images[test], verbose=0)
         moving = float(np.mean(scores.argmax(1) == data.target[test]))
-        recalibrate_batchnorm(_network(model), images[train], batch_size=64)
+        recalibrate_batchnorm(find_network(model), images[train], batch_size=64)
         scores = model.predict(images[test], verbose=0)
         precise = float(np.mean(scores.argmax(1) == data.target[test]))
         rows.append({"fold": fold_dir.name, "moving": moving, "precise": precise})

@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 from ._keras import keras
+from .exceptions import InvalidValueError
 
-__all__ = ["EpochCheckpoint", "load_checkpoint", "atomic_write_text"]
+__all__ = ["EpochCheckpoint", "load_checkpoint", "atomic_target", "atomic_write_text"]
 
 STATE = "state.json"
 LAST = "last.keras"
@@ -26,7 +27,7 @@ BEST = "best.keras"
 
 
 @contextlib.contextmanager
-def _atomic_target(path):
+def atomic_target(path):
     """Yield a temporary path beside ``path``; move it into place on success.
 
     On any failure the temporary file is removed and ``path`` is untouched.
@@ -52,7 +53,7 @@ def _atomic_target(path):
 
 def atomic_write_text(path, text):
     """Write ``text`` to ``path`` atomically (temporary file + rename)."""
-    with _atomic_target(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+    with atomic_target(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
@@ -60,7 +61,7 @@ def atomic_write_text(path, text):
 
 def save_model_atomic(model, path):
     """``model.save(path)`` through a temporary file in the same folder."""
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         model.save(tmp)
 
 
@@ -77,7 +78,7 @@ def load_checkpoint(folder, settings):
     try:
         state = json.loads(state_path.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(
+        raise InvalidValueError(
             f"Checkpoint state {str(state_path)!r} is unreadable ({exc}); delete the "
             "folder to start over."
         ) from None
@@ -87,7 +88,7 @@ def load_checkpoint(folder, settings):
             for key in set(settings) | set(state.get("settings", {}))
             if settings.get(key) != state.get("settings", {}).get(key)
         )
-        raise ValueError(
+        raise InvalidValueError(
             f"checkpoint_dir {str(folder)!r} holds a run with different settings "
             f"({', '.join(changed)}); use another folder or delete it to start over."
         )

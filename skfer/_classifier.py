@@ -7,28 +7,36 @@ import warnings
 import weakref
 
 import numpy as np
-from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import ClassifierTags
-from sklearn.utils._param_validation import (
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._checkpoint import EpochCheckpoint, load_checkpoint
+from ._compat import (
     HasMethods,
     Interval,
     StrOptions,
+    check_feature_names,
+    route_params,
     validate_parameter_constraints,
 )
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_feature_names
-
-from ._checkpoint import EpochCheckpoint, load_checkpoint
-from ._keras import keras
+from ._compat import InvalidParameterError as SklearnInvalidParameterError
+from ._keras import AUGMENT_NAME, find_network, keras
 from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
 from ._random import make_epoch_streams, resolve_seed, seeded
 from ._schedule import SCHEDULES, EpochLearningRate
-from ._utils import as_image_batch, did_you_mean, scale_pixels
-from .exceptions import NotFittedError
+from ._utils import as_image_batch, did_you_mean, scale_pixels, softmax
+from .exceptions import (
+    FileAccessError,
+    FilePermissionError,
+    InvalidParameterError,
+    InvalidTypeError,
+    InvalidValueError,
+    NotFittedError,
+)
 from .losses import LOSSES, get_loss
 from .models import get_model_builder
 
@@ -47,7 +55,7 @@ class _LabelEncoder(TransformerMixin, BaseEstimator):
         )
         if classes.size < 2:
             only = classes.tolist()[0] if classes.size else None
-            raise ValueError(
+            raise InvalidValueError(
                 f"y has only one class ({only!r}); a classifier needs at least 2 "
                 "classes to learn from."
             )
@@ -60,17 +68,12 @@ class _LabelEncoder(TransformerMixin, BaseEstimator):
         index = np.clip(index, 0, self.n_classes_ - 1)
         unknown = self.classes_[index] != y
         if unknown.any():
-            raise ValueError(
+            raise InvalidValueError(
                 f"y contains labels that fit did not see: "
                 f"{sorted(set(np.asarray(y)[unknown].tolist()))[:10]}. "
                 f"Known classes: {self.classes_.tolist()}."
             )
         return index.astype("int32")
-
-    def inverse_transform(self, scores, return_proba=False):
-        if return_proba:
-            return _softmax(scores)
-        return self.classes_[np.argmax(scores, axis=1)]
 
     def get_metadata(self):
         return {
@@ -81,20 +84,13 @@ class _LabelEncoder(TransformerMixin, BaseEstimator):
         }
 
 
-def _softmax(scores):
-    scores = np.asarray(scores, dtype=np.float64)
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
 def _weighted(net):
     return [layer for layer in net.layers if layer.weights]
 
 
 def _copy_pretrained(clf, net):
     """Copy a pretrained network's weights into ``net`` (built, untrained)."""
-    from .inference import _network, load_pretrained_file
+    from .inference import load_pretrained_file
     from .inference import pretrained as load_named
 
     name = clf.pretrained
@@ -107,18 +103,18 @@ def _copy_pretrained(clf, net):
     if tuple(source.image_shape_) != tuple(clf.image_shape_):
         have = "x".join(map(str, source.image_shape_))
         got = "x".join(map(str, clf.image_shape_))
-        raise ValueError(
+        raise InvalidValueError(
             f"{label} was trained on {have} images; these are {got}. Resize them "
             f"(skfer.preprocessing.Resize) to {have}."
         )
     if isinstance(clf.model, str) and source.model != clf.model:
-        raise ValueError(
+        raise InvalidValueError(
             f"{label} is a {source.model!r} network; model={clf.model!r} was "
             f"asked. Use model={source.model!r} to fine-tune it."
         )
-    src, dst = _weighted(_network(source.model_)), _weighted(net)
+    src, dst = _weighted(find_network(source.model_)), _weighted(net)
     if len(src) != len(dst):
-        raise ValueError(
+        raise InvalidValueError(
             f"{label} has {len(src)} layers with weights; model {clf.model!r} "
             f"has {len(dst)}: another architecture."
         )
@@ -132,7 +128,7 @@ def _copy_pretrained(clf, net):
         shapes_a = [tuple(w.shape) for w in a.weights]
         shapes_b = [tuple(w.shape) for w in b.weights]
         if shapes_a != shapes_b:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{label}: layer {a.name!r} has weights of shapes {shapes_a} there "
                 f"and {shapes_b} in model {clf.model!r} here: another "
                 "architecture."
@@ -149,15 +145,7 @@ class _FreezeTrunk(keras.callbacks.Callback):
         self.epochs = int(epochs)
 
     def _layers(self):
-        from .inference import _network
-
-        nets = [
-            layer
-            for layer in self.model.layers
-            if isinstance(layer, keras.Model) and layer.name != "augment"
-        ]
-        net = nets[0] if len(nets) == 1 else _network(self.model)
-        weighted = _weighted(net)
+        weighted = _weighted(find_network(self.model))
         return weighted[:-1]
 
     def on_train_begin(self, logs=None):
@@ -523,6 +511,13 @@ class FERClassifier(KerasClassifier):
     ):
         for key in kwargs:
             prefix = key.split("__", 1)[0]
+            if prefix == "loss" and "__" in key:
+                raise InvalidTypeError(
+                    f"{type(self).__name__} does not route {key!r}: the losses "
+                    "take their settings as parameters of their own (svm_margin, "
+                    "label_smoothing). For another loss, pass a keras.losses.Loss "
+                    "object as loss."
+                )
             if "__" not in key or prefix not in self._routing_prefixes | {
                 "callbacks",
                 "score",
@@ -533,10 +528,10 @@ class FERClassifier(KerasClassifier):
                         for p in inspect.signature(type(self).__init__).parameters
                         if p not in ("self", "kwargs")
                     ]
-                    raise TypeError(
+                    raise InvalidTypeError(
                         f"{type(self).__name__} got an unknown parameter {key!r}."
                         f"{did_you_mean(key, known)} Routed parameters start with "
-                        "one of fit__, predict__, model__, optimizer__, loss__, "
+                        "one of fit__, predict__, model__, optimizer__, "
                         "compile__, callbacks__."
                     )
         super().__init__(
@@ -589,11 +584,14 @@ class FERClassifier(KerasClassifier):
 
     # ------------------------------------------------------- validation
     def _validate_params(self):
-        validate_parameter_constraints(
-            self._parameter_constraints,
-            {key: getattr(self, key) for key in self._parameter_constraints},
-            caller_name=type(self).__name__,
-        )
+        try:
+            validate_parameter_constraints(
+                self._parameter_constraints,
+                {key: getattr(self, key) for key in self._parameter_constraints},
+                caller_name=type(self).__name__,
+            )
+        except SklearnInvalidParameterError as exc:
+            raise InvalidParameterError(str(exc)) from None
         if isinstance(self.model, str):
             get_model_builder(self.model)  # unknown names fail before any work
 
@@ -606,7 +604,7 @@ class FERClassifier(KerasClassifier):
             X = self._validate_X(X, reset=reset)
         if y is not None:
             if X is not None and X.shape[0] != y.shape[0]:
-                raise ValueError(
+                raise InvalidValueError(
                     f"X and y have different numbers of samples: X has "
                     f"{X.shape[0]}, y has {y.shape[0]}."
                 )
@@ -615,13 +613,13 @@ class FERClassifier(KerasClassifier):
     def _validate_X(self, X, reset):
         if not (hasattr(X, "toarray") or hasattr(X, "to_numpy")):
             X = np.asarray(X)
-        _check_feature_names(self, X, reset=reset)
+        check_feature_names(self, X, reset=reset)
         image_shape = None if reset else self.image_shape_
         if not reset and len(X.shape) == 2:
             n_features = X.shape[1]
             if n_features != self.n_features_in_:
                 h, w, c = self.image_shape_
-                raise ValueError(
+                raise InvalidValueError(
                     f"X has {n_features} features, but {type(self).__name__} is "
                     f"expecting {self.n_features_in_} features as input "
                     f"({h}x{w}{'' if c == 1 else f'x{c}'} pixels). Resize with "
@@ -657,12 +655,12 @@ class FERClassifier(KerasClassifier):
             )
             y = y.ravel()
         if y.ndim != 1:
-            raise ValueError(
+            raise InvalidValueError(
                 f"y must be a 1-D array of class labels; got shape {y.shape}. "
                 "For one-hot targets pass y.argmax(axis=1)."
             )
         if y.shape[0] == 0:
-            raise ValueError(
+            raise InvalidValueError(
                 "y is empty (0 labels): fit needs images and their labels, with at "
                 "least 2 classes."
             )
@@ -678,7 +676,7 @@ class FERClassifier(KerasClassifier):
         if isinstance(model, str):
             return get_model_builder(model)
         if isinstance(model, keras.Model):
-            raise TypeError(
+            raise InvalidTypeError(
                 "model must be a registered name or a builder function "
                 "f(input_shape, n_classes, **kwargs) returning a keras.Model; "
                 "got a built keras.Model, which cannot be cloned. Wrap it: "
@@ -686,7 +684,7 @@ class FERClassifier(KerasClassifier):
             )
         if callable(model):
             return model
-        raise TypeError(
+        raise InvalidTypeError(
             f"model must be a registered name or a builder function; got "
             f"{type(model).__name__}."
         )
@@ -709,6 +707,14 @@ class FERClassifier(KerasClassifier):
                 optimizer = keras.optimizers.SGD(**{**defaults, **optimizer_params})
         else:
             optimizer = super()._get_compile_kwargs()["optimizer"]
+        compile_params = route_params(
+            params, destination="compile", pass_filter=set(), strict=True
+        )
+        for key in ("optimizer", "loss"):
+            if key in compile_params:
+                raise InvalidParameterError(
+                    f"compile__{key} is not routed: set {key}= on the estimator."
+                )
         return {
             "optimizer": optimizer,
             "loss": get_loss(
@@ -718,6 +724,7 @@ class FERClassifier(KerasClassifier):
             ),
             "metrics": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
             "run_eagerly": self.run_eagerly,
+            **compile_params,
         }
 
     def _build_keras_model(self):
@@ -734,7 +741,7 @@ class FERClassifier(KerasClassifier):
         with seeded(self._seed):
             net = builder(self.image_shape_, self.n_classes_, **model_kwargs)
             if not isinstance(net, keras.Model):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"The model builder must return a keras.Model; got "
                     f"{type(net).__name__}."
                 )
@@ -746,7 +753,7 @@ class FERClassifier(KerasClassifier):
                         keras.layers.RandomTranslation(0.1, 0.1, fill_mode="nearest"),
                         keras.layers.RandomFlip("horizontal"),
                     ],
-                    name="augment",
+                    name=AUGMENT_NAME,
                 )(x)
             outputs = net(x)
             model = keras.Model(inputs, outputs, name=f"FERClassifier_{net.name}")
@@ -759,7 +766,7 @@ class FERClassifier(KerasClassifier):
     def _check_model_compatibility(self, y):
         n_out = self.model_.outputs[0].shape[-1]
         if len(self.model_.outputs) != 1 or n_out != self.n_classes_:
-            raise ValueError(
+            raise InvalidValueError(
                 f"The model must output one score per class ({self.n_classes_}); "
                 f"it outputs {n_out}. Use the n_classes argument of the builder."
             )
@@ -784,7 +791,7 @@ class FERClassifier(KerasClassifier):
         callbacks = list(self._fit_callbacks)
         if self.early_stopping is not None:
             if validation_data is None:
-                raise ValueError(
+                raise InvalidValueError(
                     "early_stopping needs validation data: set "
                     "validation_fraction or call fit(X, y, validation_data=(X_val, "
                     "y_val))."
@@ -798,7 +805,7 @@ class FERClassifier(KerasClassifier):
                 )
             )
         if self.lr_schedule == "plateau" and validation_data is None:
-            raise ValueError(
+            raise InvalidValueError(
                 "lr_schedule='plateau' lowers the learning rate when validation "
                 "accuracy stops improving, so it needs validation data: set "
                 "validation_fraction or call fit(X, y, validation_data=(X_val, "
@@ -824,12 +831,12 @@ class FERClassifier(KerasClassifier):
             )
         if self.freeze_epochs:
             if self.pretrained is None:
-                raise ValueError(
+                raise InvalidValueError(
                     "freeze_epochs freezes the layers copied from a pretrained "
                     "network, so it needs pretrained=...; set freeze_epochs=0."
                 )
             if keras.backend.backend() != "tensorflow":
-                raise ValueError(
+                raise InvalidValueError(
                     "freeze_epochs needs Keras' TensorFlow backend (it retraces "
                     "the training step when the layers thaw)."
                 )
@@ -895,13 +902,8 @@ class FERClassifier(KerasClassifier):
             from ._batchnorm import recalibrate_batchnorm
 
             # the network after the augmentation layers: statistics of clean images
-            nets = [
-                layer
-                for layer in self.model_.layers
-                if isinstance(layer, keras.Model) and layer.name != "augment"
-            ]
             recalibrate_batchnorm(
-                nets[0] if len(nets) == 1 else self.model_,
+                find_network(self.model_, strict=False),
                 X,
                 batch_size=max(self.batch_size, 64),
             )
@@ -963,12 +965,12 @@ class FERClassifier(KerasClassifier):
         try:
             os.makedirs(self.checkpoint_dir, exist_ok=True)
         except OSError as exc:
-            raise OSError(
+            raise FileAccessError(
                 f"checkpoint_dir {str(self.checkpoint_dir)!r} cannot be created "
                 f"({exc.strerror}). Pass a folder you can write to."
             ) from exc
         if not os.access(self.checkpoint_dir, os.W_OK | os.X_OK):
-            raise PermissionError(
+            raise FilePermissionError(
                 f"checkpoint_dir {str(self.checkpoint_dir)!r} is not writable. Pass "
                 "a folder you can write to."
             )
@@ -1026,7 +1028,7 @@ class FERClassifier(KerasClassifier):
         """
         self._validate_params()
         if y is None:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None. Pass the class labels of X."
             )
@@ -1097,7 +1099,7 @@ class FERClassifier(KerasClassifier):
         proba : ndarray of shape (n, n_classes)
             Rows sum to 1; columns follow ``classes_``.
         """
-        return _softmax(self._predict_raw(X, **kwargs))
+        return softmax(self._predict_raw(X, **kwargs))
 
     def predict(self, X, **kwargs):
         """Predicted class labels (arg-max of the class scores).

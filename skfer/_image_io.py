@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from .exceptions import DataFormatError
+from .exceptions import DataFormatError, MissingFileError
 
 __all__ = ["read_image", "IMAGE_EXTENSIONS"]
 
@@ -48,7 +48,7 @@ def read_image(path, *, grayscale=True, size=None):
 
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"Image file not found: {path!r}.")
+        raise MissingFileError(f"Image file not found: {path!r}.")
     try:
         with Image.open(path) as img:
             img.load()

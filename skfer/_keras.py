@@ -10,7 +10,35 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras  # noqa: E402
 
-__all__ = ["keras"]
+__all__ = ["keras", "AUGMENT_NAME", "find_network"]
+
+#: name of the sub-model that holds FERClassifier's augmentation layers
+AUGMENT_NAME = "augment"
+
+
+def find_network(model, *, strict=True):
+    """The registry network inside a FERClassifier's outer model.
+
+    The outer model is ``input -> [augmentation] -> network``; the network is
+    its one sub-model not named :data:`AUGMENT_NAME`. With ``strict=False`` a
+    model without exactly one such sub-model is returned itself (a model a
+    user built flat); otherwise that is an error.
+    """
+    nets = [
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.Model) and layer.name != AUGMENT_NAME
+    ]
+    if len(nets) == 1:
+        return nets[0]
+    if not strict:
+        return model
+    from .exceptions import InvalidValueError
+
+    raise InvalidValueError(
+        f"Expected one network inside {model.name!r}; found "
+        f"{[layer.name for layer in nets]}."
+    )
 
 
 class _PerModelRetracing(logging.Filter):

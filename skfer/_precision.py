@@ -17,6 +17,8 @@ pickles, saves and exports as a float32 model whatever precision trained it.
 
 import functools
 
+from .exceptions import InvalidValueError
+
 __all__ = [
     "PRECISIONS",
     "cpu_bf16_flags",
@@ -70,7 +72,7 @@ def resolve_precision(precision):
     AVX512-BF16, ``"float32"`` elsewhere.
     """
     if precision not in PRECISIONS:
-        raise ValueError(
+        raise InvalidValueError(
             f"precision must be one of {', '.join(map(repr, PRECISIONS))}; got "
             f"{precision!r}."
         )
@@ -103,18 +105,13 @@ def set_precision(model, precision):
     weights move freely between the two. The model's compiled train, test
     and predict functions are traced again on their next use.
     """
-    from ._keras import keras
+    from ._keras import AUGMENT_NAME, find_network
 
     policy = "mixed_bfloat16" if precision == "bfloat16" else "float32"
-    nets = [
-        layer
-        for layer in model.layers
-        if isinstance(layer, keras.Model) and layer.name != "augment"
-    ]
-    net = nets[0] if len(nets) == 1 else model
+    net = find_network(model, strict=False)
     keep = {id(layer) for layer in net.layers[-1:]}
     for layer in model.layers:
-        if layer.name == "augment":
+        if layer.name == AUGMENT_NAME:
             keep.add(id(layer))
             keep.update(map(id, layer._flatten_layers(include_self=False)))
     changed = False

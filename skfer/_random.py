@@ -39,15 +39,13 @@ def seeded(seed):
     if seed is None:
         yield
         return
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from keras.src.utils import rng_utils
-
+    from ._compat import keras_random_state, tensorflow_determinism
     from ._keras import keras
 
+    global_state, seed_generator, rng_utils = keras_random_state()
     tf_config = None
     if keras.backend.backend() == "tensorflow":  # op determinism is TF's own
-        from tensorflow.python.framework import config as tf_config
+        tf_config = tensorflow_determinism()
 
     saved_python = random.getstate()
     saved_numpy = np.random.get_state()

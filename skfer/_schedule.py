@@ -9,6 +9,7 @@ rate as a run that never stopped.
 import math
 
 from ._keras import keras
+from .exceptions import InvalidValueError
 
 __all__ = ["SCHEDULES", "EpochLearningRate", "learning_rate_at"]
 
@@ -76,7 +77,7 @@ def learning_rate_at(
                 rate = max(rate * factor, float(base) * min_factor)
                 wait = 0
         return rate
-    raise ValueError(f"unknown schedule {schedule!r}")
+    raise InvalidValueError(f"unknown schedule {schedule!r}")
 
 
 class EpochLearningRate(keras.callbacks.Callback):

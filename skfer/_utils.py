@@ -6,12 +6,16 @@ import re
 
 import numpy as np
 
+from .exceptions import InvalidTypeError, InvalidValueError
+
 __all__ = [
     "did_you_mean",
     "as_image_batch",
     "scale_pixels",
     "to_uint8_pixels",
     "feature_names",
+    "softmax",
+    "check_fitted",
 ]
 
 
@@ -81,7 +85,7 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
         A view or copy with the original dtype.
     """
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(
+        raise InvalidTypeError(
             f"Sparse input is not supported: {name} must be a dense array of "
             "pixels. Convert it with X.toarray()."
         )
@@ -90,7 +94,7 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
     try:
         X = np.asarray(X)
     except (ValueError, TypeError) as exc:
-        raise ValueError(
+        raise InvalidValueError(
             f"{name} could not be converted to an array of pixels: {exc}. "
             "Pass images of equal size as a NumPy array."
         ) from None
@@ -98,32 +102,32 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
         try:
             X = X.astype(np.float64)
         except (ValueError, TypeError) as exc:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"{name} must hold numbers (pixel values): {exc}. To read image "
                 "files, use skfer.preprocessing.ImageReader first."
             ) from None
     if X.dtype == object or X.dtype.kind in "USV":
-        raise TypeError(
+        raise InvalidTypeError(
             f"{name} must hold numbers (pixel values); got dtype {X.dtype}. "
             "To read image files, use skfer.preprocessing.ImageReader first."
         )
     if X.dtype.kind == "c":
-        raise ValueError(
+        raise InvalidValueError(
             f"Complex data not supported: {name} must hold real pixel values."
         )
     if X.ndim < 2 or X.ndim > 4:
-        raise ValueError(
+        raise InvalidValueError(
             f"{name} must be flat pixel rows (n, h*w), images (n, h, w) or "
             f"(n, h, w, channels); got an array with {X.ndim} dimension(s) of "
             f"shape {X.shape}. Reshape your data: a single image needs a "
             "leading batch axis (X[None])."
         )
     if X.shape[0] == 0:
-        raise ValueError(f"{name} is empty: 0 samples (shape {X.shape}).")
+        raise InvalidValueError(f"{name} is empty: 0 samples (shape {X.shape}).")
     if X.ndim == 2:
         n_pixels = X.shape[1]
         if n_pixels == 0:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
                 "required: each row must hold the pixels of one image."
             )
@@ -134,7 +138,7 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
         if image_shape is not None:
             if n_pixels != int(np.prod(image_shape)):
                 h, w, c = image_shape
-                raise ValueError(
+                raise InvalidValueError(
                     f"{name} must have {h * w * c} pixels per row ({h}x{w}"
                     f"{'' if c == 1 else f'x{c}'}); got {n_pixels}. Resize with "
                     "skfer.preprocessing.Resize."
@@ -142,7 +146,7 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
             return X.reshape((X.shape[0], *image_shape))
         side = _square_side(n_pixels)
         if side is None:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{name} has {n_pixels} values per row, which is not a square "
                 "grayscale image (48x48 = 2304 pixels). Pass images as "
                 "(n, height, width) or resize with skfer.preprocessing.Resize."
@@ -160,7 +164,7 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
                 if c == 1
                 else f"Give images with {c} channels."
             )
-        raise ValueError(
+        raise InvalidValueError(
             f"{name} must hold images of shape {h}x{w} with {c} channel(s); got "
             f"{got[0]}x{got[1]} with {got[2]} channel(s). {hint}"
         )
@@ -208,20 +212,22 @@ def scale_pixels(images, *, name="X"):
     if images.dtype == bool:
         images = images.astype(np.uint8)
     if images.dtype.kind not in "uif":
-        raise TypeError(f"{name} must hold numbers (pixel values); got {images.dtype}.")
+        raise InvalidTypeError(
+            f"{name} must hold numbers (pixel values); got {images.dtype}."
+        )
     if images.size == 0:
         return images.astype(np.float32)
     low, high = images.min(), images.max()
     if images.dtype.kind == "f":
         if not (np.isfinite(low) and np.isfinite(high)):
-            raise ValueError(
+            raise InvalidValueError(
                 f"{name} contains NaN or infinity; every pixel must be a finite "
                 "number. Impute or drop those images first."
             )
         if low < 0 or high <= 1.0 + 1e-6:
             return images.astype(np.float32)  # already scaled, or centred
     if low < 0 or high > 255:
-        raise ValueError(
+        raise InvalidValueError(
             f"{name} must hold grey levels in 0..255 or floats scaled to [0, 1]; "
             f"got values from {low:g} to {high:g}. Rescale 16-bit or other images "
             "first (for example with skfer.preprocessing.PixelScaler(scale=1/65535))."
@@ -240,13 +246,37 @@ def to_uint8_pixels(image, *, name="X"):
         return image
     scaled = scale_pixels(image, name=name)
     if scaled.size and scaled.min() < 0:
-        raise ValueError(
+        raise InvalidValueError(
             f"{name} holds negative values (centred data?); faces can only be "
             "detected in images of grey levels 0..255 or floats in [0, 1]."
         )
     return np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
 
 
+def softmax(scores):
+    """Row-wise softmax of class scores, in float64 (stable for large scores)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
 def feature_names(prefix, n):
     """``[prefix0, prefix1, ...]`` as the object array get_feature_names_out returns."""
     return np.asarray([f"{prefix}{i}" for i in range(n)], dtype=object)
+
+
+def check_fitted(estimator, attributes):
+    """scikit-learn's ``check_is_fitted``, raising skfer's NotFittedError.
+
+    skfer's :class:`~skfer.exceptions.NotFittedError` subclasses
+    scikit-learn's, so callers catching either keep working.
+    """
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from .exceptions import NotFittedError
+
+    try:
+        check_is_fitted(estimator, attributes)
+    except SklearnNotFittedError as exc:
+        raise NotFittedError(str(exc)) from None

@@ -5,6 +5,8 @@ import os
 import sys
 import time
 
+from .exceptions import FileAccessError, MissingFileError
+
 __all__ = ["main"]
 
 
@@ -181,7 +183,7 @@ def _predict_sources(args):
                 p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS
             )
             if not files:
-                raise FileNotFoundError(f"No image files in the folder {item!r}.")
+                raise MissingFileError(f"No image files in the folder {item!r}.")
             for file in _progress(files, f"{item}", args):
                 yield str(file), 0, read_image(file, grayscale=False)
         elif path.suffix.lower() in VIDEO_SUFFIXES:
@@ -189,7 +191,7 @@ def _predict_sources(args):
         elif path.is_file():
             yield str(path), 0, read_image(path, grayscale=False)
         else:
-            raise FileNotFoundError(f"No such image, folder or video: {item!r}.")
+            raise MissingFileError(f"No such image, folder or video: {item!r}.")
     if args.webcam is not None:
         yield from _video_frames(args.webcam, args)
 
@@ -208,12 +210,12 @@ def _video_frames(source, args):
     capture = cv2.VideoCapture(source)
     if not capture.isOpened():
         if isinstance(source, int):
-            raise OSError(
+            raise FileAccessError(
                 f"OpenCV cannot open the webcam {source}. Check the camera index "
                 "(--webcam N), that a camera is connected and that no other "
                 "program is using it."
             )
-        raise OSError(
+        raise FileAccessError(
             f"OpenCV cannot open the video {source!r}. Check that it is readable "
             "and in a format OpenCV's FFmpeg build decodes (mp4, avi, ...)."
         )
@@ -229,7 +231,7 @@ def _video_frames(source, args):
                 yield name, frame_number, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
             frame_number += 1
         if frame_number == 0:
-            raise OSError(f"The video {name!r} has no frame OpenCV can decode.")
+            raise FileAccessError(f"The video {name!r} has no frame OpenCV can decode.")
     finally:
         capture.release()
 
@@ -245,11 +247,11 @@ def _predict(args):
 
     for item in args.inputs:  # fail on a wrong path before loading TensorFlow
         if not Path(item).exists():
-            raise FileNotFoundError(f"No such image, folder or video: {item!r}.")
+            raise MissingFileError(f"No such image, folder or video: {item!r}.")
     for option in ("output", "annotate"):
         target = getattr(args, option)
         if target and not Path(target).resolve().parent.is_dir():
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"Cannot write --{option} {target!r}: its folder does not exist."
             )
     model = args.model
@@ -349,17 +351,17 @@ def _write_annotations(out, annotated):
     """One image: write it there; several sources: a folder of images/videos."""
     import cv2
 
-    from ._checkpoint import _atomic_target
+    from ._checkpoint import atomic_target
 
     single = len(annotated) == 1 and len(next(iter(annotated.values()))) == 1
     if single:
         image = next(iter(annotated.values()))[0]
-        with _atomic_target(out) as tmp:
+        with atomic_target(out) as tmp:
             if not cv2.imwrite(
                 tmp if out.suffix else tmp + ".png",
                 cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
             ):
-                raise OSError(f"OpenCV could not write the image {str(out)!r}.")
+                raise FileAccessError(f"OpenCV could not write the image {str(out)!r}.")
         return
     out.mkdir(parents=True, exist_ok=True)
     for k, (source, frames) in enumerate(annotated.items()):

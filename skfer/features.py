@@ -2,10 +2,9 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.utils.validation import check_is_fitted
 
-from ._utils import feature_names
-from .exceptions import NotFittedError
+from ._utils import check_fitted, feature_names
+from .exceptions import InvalidValueError, NotFittedError
 
 __all__ = ["BASELINES", "CNNFeatureExtractor", "HOGFeatures", "make_baseline"]
 
@@ -88,7 +87,7 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
             self.estimator_ = self.estimator
         else:
             if y is None:
-                raise ValueError(
+                raise InvalidValueError(
                     "CNNFeatureExtractor requires y to train its network; pass the "
                     "labels, or a fitted estimator with prefit=True."
                 )
@@ -118,7 +117,7 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
             target = net.get_layer(self.layer)
         except ValueError:
             names = [layer.name for layer in net.layers]
-            raise ValueError(
+            raise InvalidValueError(
                 f"The network has no layer named {self.layer!r}; its layers are "
                 f"{names}."
             ) from None
@@ -136,7 +135,7 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
         -------
         features : ndarray of float32
         """
-        check_is_fitted(self, "estimator_")
+        check_fitted(self, "estimator_")
         images = self.estimator_._validate_X(X, reset=False)
         features = self._network().predict(
             images, batch_size=self.batch_size, verbose=0
@@ -154,7 +153,7 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
         -------
         names : ndarray of str
         """
-        check_is_fitted(self, "n_features_out_")
+        check_fitted(self, "n_features_out_")
         return feature_names("cnn", self.n_features_out_)
 
 
@@ -230,7 +229,7 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
         -------
         descriptors : ndarray of float32
         """
-        check_is_fitted(self, "n_features_out_")
+        check_fitted(self, "n_features_out_")
         return self._describe(self._images(X))
 
     def get_feature_names_out(self, input_features=None):
@@ -244,7 +243,7 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
         -------
         names : ndarray of str
         """
-        check_is_fitted(self, "n_features_out_")
+        check_fitted(self, "n_features_out_")
         return feature_names("hog", self.n_features_out_)
 
 
@@ -299,7 +298,7 @@ def make_baseline(name, *, random_state=0):
                 n_estimators=300, n_jobs=-1, random_state=random_state
             )
         )
-    raise ValueError(
+    raise InvalidValueError(
         f"Unknown baseline {name!r}.{did_you_mean(name, BASELINES)} Choose from "
         f"{', '.join(BASELINES)}."
     )

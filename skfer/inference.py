@@ -15,8 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._utils import did_you_mean, scale_pixels
-from .exceptions import NotFittedError
+from ._utils import did_you_mean, scale_pixels, softmax
+from .exceptions import (
+    FilePermissionError,
+    InvalidValueError,
+    MissingDependencyError,
+    MissingFileError,
+    NotFittedError,
+)
 
 __all__ = [
     "FERPredictor",
@@ -46,23 +52,6 @@ def list_pretrained():
     True
     """
     return sorted(p.name[: -len(".json")] for p in PRETRAINED_DIR.glob("*.json"))
-
-
-def _network(model):
-    """The registry network inside a FERClassifier's outer model."""
-    import keras
-
-    nets = [
-        layer
-        for layer in model.layers
-        if isinstance(layer, keras.Model) and layer.name != "augment"
-    ]
-    if len(nets) != 1:
-        raise ValueError(
-            f"Expected one network inside {model.name!r}; found "
-            f"{[layer.name for layer in nets]}."
-        )
-    return nets[0]
 
 
 def _fitted_model(estimator):
@@ -113,16 +102,17 @@ def save_pretrained(estimator, folder, name, card):
     >>> bool((again.predict(X) == clf.predict(X)).all())
     True
     """
-    from ._checkpoint import _atomic_target, atomic_write_text
+    from ._checkpoint import atomic_target, atomic_write_text
+    from ._keras import find_network
 
     model = _fitted_model(estimator)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / f"{name}.weights.h5"
-    with _atomic_target(weights) as tmp:
+    with atomic_target(weights) as tmp:
         # keras wants the ".weights.h5" suffix on the file it writes
         tmp_weights = tmp + ".weights.h5"
-        _network(model).save_weights(tmp_weights)
+        find_network(model).save_weights(tmp_weights)
         os.replace(tmp_weights, tmp)
     meta = {
         "name": name,
@@ -159,21 +149,22 @@ def load_pretrained_file(path):
     See :func:`save_pretrained`.
     """
     from . import FERClassifier
+    from ._keras import find_network
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"No pretrained-model card at {str(path)!r}.")
+        raise MissingFileError(f"No pretrained-model card at {str(path)!r}.")
     try:
         meta = json.loads(path.read_text())
         weights = path.parent / meta["weights"]
         classes = np.asarray(meta["classes"])
         shape = tuple(meta["image_shape"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(
+        raise InvalidValueError(
             f"{str(path)!r} is not a skfer pretrained-model card ({exc})."
         ) from exc
     if not weights.is_file():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"The weights {str(weights)!r} named by {str(path)!r} are missing."
         )
     clf = FERClassifier(
@@ -183,9 +174,9 @@ def load_pretrained_file(path):
     # then read the trained weights into it
     clf.initialize(np.zeros((len(classes), *shape), np.uint8), classes)
     try:
-        _network(clf.model_).load_weights(str(weights))
+        find_network(clf.model_).load_weights(str(weights))
     except Exception as exc:  # h5py/keras raise several types for bad files
-        raise ValueError(
+        raise InvalidValueError(
             f"Could not read the weights {str(weights)!r} ({exc}). The file is "
             "damaged or was saved for another architecture."
         ) from exc
@@ -217,7 +208,7 @@ def pretrained(name="v1-fer2013"):
     'happy'
     """
     if name not in list_pretrained():
-        raise ValueError(
+        raise InvalidValueError(
             f"Unknown pretrained model {name!r}.{did_you_mean(name, list_pretrained())}"
             f" Available: {list_pretrained()}."
         )
@@ -254,24 +245,28 @@ def export(estimator, path, *, format="onnx"):
     """
     formats = ("onnx", "keras", "savedmodel")
     if format not in formats:
-        raise ValueError(
+        raise InvalidValueError(
             f"format must be one of {formats}; got {format!r}."
             f"{did_you_mean(format, formats)}"
         )
-    net = _network(_fitted_model(estimator))
+    from ._keras import find_network
+
+    net = find_network(_fitted_model(estimator))
     path = Path(path)
     if not path.parent.is_dir():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} does not "
             "exist."
         )
     if not os.access(path.parent, os.W_OK):
-        raise PermissionError(f"Cannot write {str(path)!r}: the folder is read-only.")
+        raise FilePermissionError(
+            f"Cannot write {str(path)!r}: the folder is read-only."
+        )
     if format == "keras":
         from ._checkpoint import save_model_atomic
 
         if path.suffix != ".keras":
-            raise ValueError(
+            raise InvalidValueError(
                 f"A Keras model file must end in .keras; got {path.name!r}."
             )
         save_model_atomic(net, path)
@@ -293,20 +288,14 @@ def export(estimator, path, *, format="onnx"):
     try:
         import tf2onnx  # noqa: F401
     except ImportError as exc:
-        raise ImportError(
+        raise MissingDependencyError(
             "ONNX export needs tf2onnx: pip install 'skfer[export]'."
         ) from exc
-    from ._checkpoint import _atomic_target
+    from ._checkpoint import atomic_target
 
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         net.export(tmp, format="onnx", verbose=False)
     return path
-
-
-def _softmax(scores):
-    scores = scores - scores.max(axis=1, keepdims=True)
-    e = np.exp(scores)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class FERPredictor:
@@ -375,32 +364,32 @@ class FERPredictor:
             estimator = _CACHE[estimator]
         model = _fitted_model(estimator)
         if backend not in ("keras", "onnx"):
-            raise ValueError(
+            raise InvalidValueError(
                 f"backend must be 'keras' or 'onnx'; got {backend!r}."
                 f"{did_you_mean(backend, ('keras', 'onnx'))}"
             )
         if detect_width is not None and (
             not isinstance(detect_width, int) or detect_width < 32
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 f"detect_width must be an int >= 32 or None; got {detect_width!r}."
             )
         self.estimator = estimator
         self.backend = backend
         self.detect_width = detect_width
         if tta is not None and not isinstance(tta, (bool, np.bool_)):
-            raise ValueError(f"tta must be True, False or None; got {tta!r}.")
+            raise InvalidValueError(f"tta must be True, False or None; got {tta!r}.")
         self.tta = bool(getattr(estimator, "tta", False) if tta is None else tta)
         self.image_shape = tuple(estimator.image_shape_)
         if self.image_shape[-1] != 1:
-            raise ValueError("FERPredictor supports grayscale networks only.")
+            raise InvalidValueError("FERPredictor supports grayscale networks only.")
         if detector is None:
             from .preprocessing import FaceCropper
 
             detector = FaceCropper(size=self.image_shape[:2], margin=0.1)
         crop_size = tuple(getattr(detector, "size", self.image_shape[:2]))
         if crop_size != self.image_shape[:2]:
-            raise ValueError(
+            raise InvalidValueError(
                 f"detector crops faces to {crop_size} but the network "
                 f"takes {self.image_shape[:2]}; give FaceCropper(size="
                 f"{self.image_shape[:2]})."
@@ -412,7 +401,7 @@ class FERPredictor:
                 str(c) for c in estimator.classes_
             ]
         if len(label_names) != len(estimator.classes_):
-            raise ValueError(
+            raise InvalidValueError(
                 f"label_names has {len(label_names)} names for "
                 f"{len(estimator.classes_)} classes."
             )
@@ -426,7 +415,9 @@ class FERPredictor:
     def _keras_runner(self, model):
         import tensorflow as tf
 
-        net = _network(model)
+        from ._keras import find_network
+
+        net = find_network(model)
         spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
 
         @tf.function(input_signature=[spec], jit_compile=False)
@@ -441,7 +432,7 @@ class FERPredictor:
         try:
             import onnxruntime as ort
         except ImportError as exc:
-            raise ImportError(
+            raise MissingDependencyError(
                 "backend='onnx' needs onnxruntime: pip install 'skfer[export]'."
             ) from exc
         folder = tempfile.mkdtemp(prefix="skfer-onnx-")
@@ -462,7 +453,7 @@ class FERPredictor:
         if faces.ndim == 3:
             faces = faces[..., None]
         if faces.ndim != 4 or faces.shape[1:] != self.image_shape:
-            raise ValueError(
+            raise InvalidValueError(
                 f"faces must be (n, {h}, {w}), (n, {h}, {w}, 1) or (n, {h * w}); "
                 f"got shape {faces.shape}. Crop and resize with "
                 "skfer.preprocessing.FaceCropper."
@@ -488,7 +479,7 @@ class FERPredictor:
         if self.tta:
             mirrored = np.ascontiguousarray(images[:, :, ::-1])
             scores = (scores + np.asarray(self._run(mirrored), np.float64)) / 2.0
-        return _softmax(scores).astype(np.float32)
+        return softmax(scores).astype(np.float32)
 
     def detect(self, image):
         """Face boxes ``(x, y, width, height)`` in one image, largest first.

@@ -16,6 +16,7 @@ on any Keras backend) and are registered for Keras serialisation, so a saved
 
 from ._keras import keras
 from ._utils import did_you_mean
+from .exceptions import InvalidValueError
 
 ops = keras.ops
 
@@ -154,13 +155,13 @@ def get_loss(name, *, svm_margin=1.0, label_smoothing=0.0):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     if name == "svm":
         if label_smoothing:
-            raise ValueError(
+            raise InvalidValueError(
                 f"label_smoothing={label_smoothing} applies to the cross-entropy "
                 "loss only; the SVM loss has no probabilistic target to smooth. Use "
                 "loss='crossentropy' or label_smoothing=0."
             )
         return MulticlassSquaredHinge(margin=svm_margin)
-    raise ValueError(
+    raise InvalidValueError(
         f"Unknown loss {name!r}.{did_you_mean(name, LOSSES)} Use one of "
         f"{', '.join(map(repr, LOSSES))}, or pass a keras.losses.Loss instance."
     )

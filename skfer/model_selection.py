@@ -21,6 +21,8 @@ from sklearn.model_selection import (
     StratifiedKFold,
 )
 
+from .exceptions import InvalidValueError
+
 __all__ = [
     "OfficialSplit",
     "subject_kfold",
@@ -64,13 +66,13 @@ class OfficialSplit(BaseCrossValidator):
     def _usage(self, X, groups):
         usage = self.usage if self.usage is not None else groups
         if usage is None:
-            raise ValueError(
+            raise InvalidValueError(
                 "OfficialSplit needs the usage column: OfficialSplit(bunch.usage) "
                 "or split(X, y, groups=bunch.usage)."
             )
         usage = np.asarray(usage).astype(str)
         if X is not None and len(usage) != len(X):
-            raise ValueError(
+            raise InvalidValueError(
                 f"usage has {len(usage)} entries but X has {len(X)} rows; pass the "
                 "usage column of the same rows."
             )
@@ -95,7 +97,7 @@ class OfficialSplit(BaseCrossValidator):
         train = np.flatnonzero(usage == self.train)
         test = np.flatnonzero(usage == self.validation)
         if not len(train) or not len(test):
-            raise ValueError(
+            raise InvalidValueError(
                 f"OfficialSplit found {len(train)} {self.train!r} and {len(test)} "
                 f"{self.validation!r} rows; load FER2013 with subset=['Training', "
                 "'PublicTest'] (or 'all')."
@@ -210,7 +212,7 @@ def find_duplicates(reference, query):
     """
     reference, query = np.asarray(reference), np.asarray(query)
     if reference.dtype != query.dtype or reference.shape[1:] != query.shape[1:]:
-        raise ValueError(
+        raise InvalidValueError(
             f"reference and query must share pixel layout and dtype; got "
             f"{reference.shape[1:]} {reference.dtype} and {query.shape[1:]} "
             f"{query.dtype}."

@@ -15,11 +15,23 @@ import os
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from ._image_io import read_image
-from ._utils import as_image_batch, feature_names, scale_pixels, to_uint8_pixels
-from .exceptions import DataFormatError, FaceNotFoundError
+from ._utils import (
+    as_image_batch,
+    check_fitted,
+    feature_names,
+    scale_pixels,
+    to_uint8_pixels,
+)
+from .exceptions import (
+    DataFormatError,
+    FaceNotFoundError,
+    InvalidTypeError,
+    InvalidValueError,
+    MissingDependencyError,
+    MissingFileError,
+)
 
 __all__ = [
     "scale_pixels",
@@ -44,7 +56,7 @@ def _check_images(X, name="X", flat_layout="square"):
     if images.dtype == bool:
         images = images.astype(np.uint8)
     if images.dtype.kind == "f" and not np.isfinite(images).all():
-        raise ValueError(
+        raise InvalidValueError(
             f"{name} contains NaN or infinity; every pixel must be a finite number."
         )
     return images, flat
@@ -55,7 +67,7 @@ def _check_n_features(transformer, images):
     expected = getattr(transformer, "n_features_in_", None)
     got = int(np.prod(images.shape[1:]))
     if expected is not None and got != expected:
-        raise ValueError(
+        raise InvalidValueError(
             f"X has {got} features, but {type(transformer).__name__} is expecting "
             f"{expected} features as input (the image size seen in fit)."
         )
@@ -117,7 +129,7 @@ class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
         -------
         names : ndarray of str
         """
-        check_is_fitted(self, "n_features_in_")
+        check_fitted(self, "n_features_in_")
         return feature_names("pixel", self._output_features())
 
 
@@ -158,7 +170,7 @@ class PixelScaler(_StatelessImageTransformer):
             or not np.isscalar(self.scale)
             or not self.scale > 0
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 f"scale must be 'auto' or a positive number; got {self.scale!r}."
             )
 
@@ -225,7 +237,7 @@ class ToGrayscale(_StatelessImageTransformer):
         if channels == 1:
             return _restore(images, flat)
         if channels not in (3, 4):
-            raise ValueError(
+            raise InvalidValueError(
                 f"ToGrayscale expects 1, 3 (RGB) or 4 (RGBA) channels; got {channels}."
             )
         weights = np.array([0.299, 0.587, 0.114], dtype=np.float64)
@@ -267,7 +279,7 @@ class Resize(_StatelessImageTransformer):
             or len(size) != 2
             or not all(isinstance(s, (int, np.integer)) and s > 0 for s in size)
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 f"size must be (height, width) with two positive ints; got {size!r}."
             )
 
@@ -357,13 +369,13 @@ class ImageReader(TransformerMixin, BaseEstimator):
         if hasattr(X, "to_numpy"):
             X = X.to_numpy()
         if isinstance(X, (str, os.PathLike)):
-            raise TypeError(
+            raise InvalidTypeError(
                 "ImageReader expects a sequence of paths, not a single path: wrap "
                 "it in a list."
             )
         paths = [os.fspath(p) for p in np.asarray(X, dtype=object).ravel()]
         if not paths:
-            raise ValueError("ImageReader got no paths.")
+            raise InvalidValueError("ImageReader got no paths.")
         return paths
 
     def transform(self, X):
@@ -388,7 +400,7 @@ class ImageReader(TransformerMixin, BaseEstimator):
         paths = self._paths(X)
         missing = [p for p in paths if not os.path.isfile(p)]
         if missing:
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"{len(missing)} image file(s) not found: {missing[:5]}"
                 + (" ..." if len(missing) > 5 else "")
             )
@@ -429,7 +441,7 @@ def _face_cascade():
 
     if "frontal" not in _CASCADE:
         if not hasattr(cv2, "CascadeClassifier") or not hasattr(cv2, "data"):
-            raise ImportError(
+            raise MissingDependencyError(
                 "FaceCropper needs OpenCV 4.x with its Haar cascades "
                 "(pip install 'opencv-python-headless<5'); OpenCV 5 removed them."
             )
@@ -438,7 +450,9 @@ def _face_cascade():
         )
         cascade = cv2.CascadeClassifier(path)
         if cascade.empty():
-            raise ImportError(f"OpenCV could not load its face cascade from {path!r}.")
+            raise MissingDependencyError(
+                f"OpenCV could not load its face cascade from {path!r}."
+            )
         _CASCADE["frontal"] = cascade
     return _CASCADE["frontal"]
 
@@ -449,12 +463,14 @@ def _to_gray_uint8(image):
         image = image[..., 0]
     if image.ndim == 3:
         if image.shape[-1] not in (3, 4):
-            raise ValueError(
+            raise InvalidValueError(
                 f"Images must be grayscale or RGB(A); got {image.shape[-1]} channels."
             )
         image = ToGrayscale().fit_transform(image[np.newaxis])[0]
     if image.ndim != 2:
-        raise ValueError(f"Each image must be 2-D or 3-D; got shape {image.shape}.")
+        raise InvalidValueError(
+            f"Each image must be 2-D or 3-D; got shape {image.shape}."
+        )
     return to_uint8_pixels(image, name="Images")
 
 
@@ -515,17 +531,17 @@ class FaceCropper(TransformerMixin, BaseEstimator):
 
     def _validate_params(self):
         if self.on_missing == "mark":
-            raise ValueError(
+            raise InvalidValueError(
                 "on_missing='mark' was removed: transform no longer records "
                 "missing_. Use crops, found = FaceCropper().crop_faces(X) to "
                 "know which images had a face."
             )
         if self.on_missing not in ("keep", "raise"):
-            raise ValueError(
+            raise InvalidValueError(
                 f"on_missing must be 'keep' or 'raise'; got {self.on_missing!r}."
             )
         if not 0 <= self.margin < 2:
-            raise ValueError(f"margin must be in [0, 2); got {self.margin!r}.")
+            raise InvalidValueError(f"margin must be in [0, 2); got {self.margin!r}.")
         Resize(self.size)._validate_params()
 
     def fit(self, X, y=None):
@@ -635,12 +651,12 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         if not isinstance(X, (list, tuple)) and not (
             isinstance(X, np.ndarray) and X.dtype == object
         ):
-            raise TypeError(
+            raise InvalidTypeError(
                 "FaceCropper expects images: an array (n, h, w[, 3]) or a list of "
                 f"arrays; got {type(X).__name__}. Read files with ImageReader."
             )
         if len(X) == 0:
-            raise ValueError("FaceCropper got no images.")
+            raise InvalidValueError("FaceCropper got no images.")
         return [_to_gray_uint8(image) for image in X]
 
     def crop_faces(self, X):

@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .exceptions import InvalidTypeError, InvalidValueError, MissingDependencyError
+
 __all__ = ["EXPERIMENTS", "outlook", "reproduce", "write_report"]
 
 FER_PROTOCOL = (
@@ -274,7 +276,7 @@ def _jsonable(value):
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+    raise InvalidTypeError(f"cannot serialise {type(value).__name__}")
 
 
 def _scores(y_true, y_pred, labels):
@@ -296,8 +298,7 @@ def _classifier_from_run(run_dir, n_classes, train_images=None):
     on them, as ``FERClassifier(precise_bn=True).fit`` does.
     """
     from ._classifier import FERClassifier
-    from ._keras import keras
-    from .inference import _network
+    from ._keras import find_network, keras
 
     state = _read_json(Path(run_dir) / "state.json")
     settings = state["settings"]
@@ -313,12 +314,12 @@ def _classifier_from_run(run_dir, n_classes, train_images=None):
         l2=settings["l2"],
     )
     clf.initialize(np.zeros((n_classes, 48, 48), np.uint8), np.arange(n_classes))
-    _network(clf.model_).set_weights(_network(trained).get_weights())
+    find_network(clf.model_).set_weights(find_network(trained).get_weights())
     if train_images is not None:
         from ._batchnorm import recalibrate_batchnorm
 
         recalibrate_batchnorm(
-            _network(clf.model_), clf._validate_X(train_images, reset=False)
+            find_network(clf.model_), clf._validate_X(train_images, reset=False)
         )
     return clf, state
 
@@ -415,9 +416,9 @@ def _tta_scores(clf, data, parts, unique, labels):
 
 
 def _count_params(clf):
-    from .inference import _network
+    from ._keras import find_network
 
-    return _network(clf.model_).count_params()
+    return find_network(clf.model_).count_params()
 
 
 # ---------------------------------------------------------------- CK+ folds
@@ -745,7 +746,7 @@ def reproduce(
     try:  # the report's figures; checked before hours of training
         import matplotlib  # noqa: F401
     except ImportError as exc:
-        raise ImportError(
+        raise MissingDependencyError(
             "skfer reproduce draws its report's figures with matplotlib, which is "
             "not installed: pip install 'skfer[tune]' (or matplotlib), then run "
             "it again. Nothing was trained."
@@ -754,16 +755,16 @@ def reproduce(
     if unknown:
         from ._utils import did_you_mean
 
-        raise ValueError(
+        raise InvalidValueError(
             f"Unknown experiment {unknown[0]!r}."
             f"{did_you_mean(unknown[0], EXPERIMENTS)} Choose from: "
             f"{', '.join(EXPERIMENTS)}."
         )
     for name, value in (("epochs", epochs), ("ckplus_epochs", ckplus_epochs)):
         if int(value) < 1:
-            raise ValueError(f"{name} must be at least 1; got {value}.")
+            raise InvalidValueError(f"{name} must be at least 1; got {value}.")
     if int(folds) < 2:
-        raise ValueError(f"folds must be at least 2; got {folds}.")
+        raise InvalidValueError(f"folds must be at least 2; got {folds}.")
     runs, output = Path(runs).expanduser(), Path(output).expanduser()
     runs.mkdir(parents=True, exist_ok=True)
     output.mkdir(parents=True, exist_ok=True)

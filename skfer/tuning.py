@@ -17,9 +17,17 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, indexable
+from sklearn.utils.validation import indexable
 
-from .exceptions import NotFittedError
+from ._utils import check_fitted
+from .exceptions import (
+    InvalidTypeError,
+    InvalidValueError,
+    MissingDependencyError,
+    NoCompletedTrialError,
+    NotFittedError,
+    StorageConnectionError,
+)
 
 __all__ = [
     "FERSearchCV",
@@ -90,7 +98,7 @@ def _as_distributions(param_distributions):
         elif isinstance(dist, (list, tuple)) and len(dist) > 0:
             space[name] = CategoricalDistribution(list(dist))
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"param_distributions[{name!r}] must be an optuna distribution "
                 "(e.g. optuna.distributions.FloatDistribution(1e-4, 1e-2, "
                 f"log=True)) or a non-empty list of choices; got {dist!r}."
@@ -301,31 +309,31 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _check_params(self):
         if not isinstance(self.n_trials, numbers.Integral) or self.n_trials < 1:
-            raise ValueError(
+            raise InvalidValueError(
                 f"n_trials must be a positive integer; got {self.n_trials!r}."
             )
         if self.timeout is not None and not (
             isinstance(self.timeout, numbers.Real) and self.timeout > 0
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 f"timeout must be a positive number of seconds or None; got "
                 f"{self.timeout!r}."
             )
         if self.study is not None and (
             self.storage is not None or self.study_name is not None
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 "Pass either study, or storage/study_name to create or load one; "
                 "not both."
             )
         if self.study_name is not None and self.storage is None:
-            raise ValueError(
+            raise InvalidValueError(
                 f"study_name={self.study_name!r} needs a storage to live in, e.g. "
                 "storage='sqlite:///search.db'; an in-memory study is never "
                 "shared or resumed."
             )
         if not is_classifier(self.estimator):
-            raise TypeError(
+            raise InvalidTypeError(
                 f"FERSearchCV tunes classifiers; {type(self.estimator).__name__} "
                 "is not one."
             )
@@ -336,7 +344,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.param_distributions is None:
             prefix, fer = _fer_step(self.estimator)
             if fer is None:
-                raise ValueError(
+                raise InvalidValueError(
                     "param_distributions is required unless the estimator is a "
                     "FERClassifier or a pipeline ending in one (the default space "
                     "is skfer.tuning.default_search_space())."
@@ -344,7 +352,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
             space = default_search_space(prefix)
         else:
             if not isinstance(self.param_distributions, dict):
-                raise TypeError(
+                raise InvalidTypeError(
                     "param_distributions must be a dict of name -> distribution, "
                     "a callable(trial) -> dict, or None; got "
                     f"{type(self.param_distributions).__name__}."
@@ -355,7 +363,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
             if name not in valid:
                 from ._utils import did_you_mean
 
-                raise ValueError(
+                raise InvalidValueError(
                     f"{name!r} is not a parameter of "
                     f"{type(self.estimator).__name__}.{did_you_mean(name, valid)} "
                     "Pipeline parameters are named <step>__<parameter>."
@@ -399,12 +407,12 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                 **retry,
             )
         except ImportError as exc:
-            raise ImportError(
+            raise MissingDependencyError(
                 f"No database driver for the storage {self.storage!r}: pip install "
                 "'skfer[tune]' (psycopg for PostgreSQL)."
             ) from exc
         except Exception as exc:  # SQLAlchemy's errors differ per driver
-            raise ConnectionError(
+            raise StorageConnectionError(
                 f"Cannot open the Optuna storage {self.storage!r}: {exc}. Check "
                 "the URL, that the database server is running and reachable, and "
                 "that the database exists."
@@ -422,7 +430,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         if isinstance(self.pruner, str):
             if self.pruner != "median":
-                raise ValueError(
+                raise InvalidValueError(
                     f"pruner must be 'median', an optuna pruner or None; got "
                     f"{self.pruner!r}."
                 )
@@ -531,7 +539,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
             and shuffled
             and getattr(cv, "random_state", 0) is None
         ):
-            raise ValueError(
+            raise InvalidValueError(
                 f"{type(cv).__name__} shuffles without a random_state, so each "
                 "fit (and each worker on a shared study) would draw other folds "
                 "and trials would be compared, and pruned, on different data. "
@@ -547,7 +555,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
             and fer is not None
         )
         if prune and fer.early_stopping is not None:
-            raise ValueError(
+            raise InvalidValueError(
                 "Pruning reports the first fold's held-out accuracy every epoch; "
                 "early_stopping would then choose epochs on that same held-out "
                 "part and inflate the score. Use pruner=None or set "
@@ -586,7 +594,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_trials_ = len(trials)
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
         if not complete:
-            raise RuntimeError(
+            raise NoCompletedTrialError(
                 f"None of the study's {len(trials)} trials completed (states: "
                 f"{sorted({t.state.name for t in trials})}); nothing to choose from. "
                 "Check the estimator on a small sample, or raise n_trials."
@@ -645,7 +653,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.study_.trials_dataframe()
 
     def _check_fitted(self):
-        check_is_fitted(self, "study_")
+        check_fitted(self, "study_")
 
     def _refitted(self):
         if not getattr(self, "refit", True):
@@ -722,7 +730,7 @@ def _suggest(trial, name, dist):
         return trial.suggest_int(
             name, dist.low, dist.high, log=dist.log, step=dist.step
         )
-    raise TypeError(f"Unsupported distribution for {name!r}: {dist!r}.")
+    raise InvalidTypeError(f"Unsupported distribution for {name!r}: {dist!r}.")
 
 
 def _take(a, idx):
@@ -734,7 +742,7 @@ def _take(a, idx):
 def _study_of(search_or_study):
     study = getattr(search_or_study, "study_", search_or_study)
     if not hasattr(study, "trials"):
-        raise TypeError(
+        raise InvalidTypeError(
             "Pass a fitted FERSearchCV or an optuna Study; got "
             f"{type(search_or_study).__name__}."
         )
@@ -801,7 +809,7 @@ def plot_param_importances(search_or_study):
     study = _study_of(search_or_study)
     complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
     if len(complete) < 2:
-        raise ValueError(
+        raise InvalidValueError(
             f"Parameter importances need at least 2 completed trials; the study "
             f"has {len(complete)}. Run more trials."
         )

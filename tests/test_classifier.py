@@ -163,9 +163,16 @@ def test_pipeline_with_pixel_scaler(separable):
     np.testing.assert_allclose(
         pipe.predict_proba(X[:10]), direct.predict_proba(X[:10]), atol=1e-5
     )
-    # and it matters: the same network fed unscaled floats answers differently
-    unscaled = direct.decision_function(X[:10].astype(np.float32))
-    assert np.abs(unscaled - direct.decision_function(X[:10])).max() > 1.0
+    # grey levels stored as floats follow the same rule (one pixel rule)
+    np.testing.assert_allclose(
+        direct.decision_function(X[:10].astype(np.float32)),
+        direct.decision_function(X[:10]),
+        atol=1e-5,
+    )
+    # and scaling matters: floats in [0, 1] are used as given, so pixels
+    # divided twice reach the network 255 times too dark
+    twice = direct.decision_function(X[:10].astype(np.float32) / 255 / 255)
+    assert np.abs(twice - direct.decision_function(X[:10])).max() > 1.0
 
 
 def test_grid_search_over_model_and_loss(separable):

@@ -23,6 +23,7 @@ from skfer.exceptions import (  # noqa: E402
     DataFormatError,
     DatasetNotFoundError,
     FaceNotFoundError,
+    SkferError,
 )
 from skfer.preprocessing import (  # noqa: E402
     FaceCropper,
@@ -362,6 +363,10 @@ def test_bad_input(case, make_error, error, match, tmp_path, capsys):
     with pytest.raises(error, match=f"(?s){match}") as info:
         make_error(tmp_path)
     assert "Traceback" not in str(info.value)
+    # one error family: except SkferError catches every error skfer raises
+    # (the command line reports them and exits with status 2 instead)
+    if error is not SystemExit:
+        assert isinstance(info.value, SkferError), type(info.value).__mro__
 
 
 def test_the_suite_has_at_least_25_cases():

@@ -6,11 +6,12 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from skfer import FERClassifier
-from skfer.inference import _network, save_pretrained
+from skfer._keras import find_network
+from skfer.inference import save_pretrained
 
 
 def _weights(clf):
-    return [layer.get_weights() for layer in _network(clf.model_).layers
+    return [layer.get_weights() for layer in find_network(clf.model_).layers
             if layer.weights]
 
 
@@ -67,7 +68,7 @@ def test_layers_thaw_after_freeze_epochs(source, separable):
     tuned = _tuner(card, epochs=2, freeze_epochs=1).fit(X, y)
     trunk_before, trunk_after = _weights(clf)[0], _weights(tuned)[0]
     assert any(not np.array_equal(a, b) for a, b in zip(trunk_before, trunk_after))
-    assert all(layer.trainable for layer in _network(tuned.model_).layers)
+    assert all(layer.trainable for layer in find_network(tuned.model_).layers)
 
 
 def test_fine_tuning_clones_pickles_and_grid_searches(source, separable):

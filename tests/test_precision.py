@@ -10,8 +10,8 @@ import pytest
 from sklearn.base import clone
 
 from skfer import FERClassifier, _precision
-from skfer._keras import keras
-from skfer.inference import _network, export
+from skfer._keras import find_network, keras
+from skfer.inference import export
 
 
 def _policies(model):
@@ -52,7 +52,7 @@ def test_bfloat16_really_trains_in_bfloat16(faces, monkeypatch):
 
     class Probe(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
-            net = _network(self.model)
+            net = find_network(self.model)
             seen["hidden"] = net.layers[1].compute_dtype
             seen["scores"] = net.layers[-1].compute_dtype
             seen["variables"] = {v.dtype for v in self.model.weights}

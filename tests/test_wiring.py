@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from skfer import FERClassifier
-from skfer._keras import keras
-from skfer.inference import _network
+from skfer._keras import find_network, keras
 from skfer.models import list_models, register_model
 
 
@@ -58,7 +57,7 @@ def test_precise_bn_statistics_are_those_of_the_scaled_clean_training_images(
     clf = FERClassifier(
         model="tiny-bn", epochs=2, augment=True, precise_bn=True, random_state=0
     ).fit(X, y)
-    net = _network(clf.model_)
+    net = find_network(clf.model_)
     conv_out = keras.Model(net.inputs[0], net.get_layer("conv").output)
     images = X.reshape(-1, 48, 48, 1).astype(np.float32) / 255.0
     features = np.asarray(conv_out(images, training=False), dtype=np.float64)
@@ -75,5 +74,5 @@ def test_precise_bn_statistics_are_those_of_the_scaled_clean_training_images(
     keras_stats = FERClassifier(
         model="tiny-bn", epochs=2, augment=True, precise_bn=False, random_state=0
     ).fit(X, y)
-    other = _network(keras_stats.model_).get_layer("bn")
+    other = find_network(keras_stats.model_).get_layer("bn")
     assert not np.allclose(np.asarray(other.moving_mean), np.asarray(bn.moving_mean))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sklearn.utils import Bunch
 
-from ..exceptions import DatasetNotFoundError
+from ..exceptions import DatasetNotFoundError, InvalidValueError
 
 __all__ = [
     "FER2013_LABELS",
@@ -89,7 +89,9 @@ def find_dataset(path, *, candidates, data_home, dataset, how_to_get):
 
 def check_on_error(on_error):
     if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
+        raise InvalidValueError(
+            f"on_error must be 'raise' or 'skip'; got {on_error!r}."
+        )
 
 
 def make_bunch(*, images, target, target_names, descr, skipped, **extra):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._image_io import IMAGE_EXTENSIONS, read_image
 from .._utils import did_you_mean
-from ..exceptions import DataFormatError
+from ..exceptions import DataFormatError, InvalidValueError
 from ._base import (
     FER2013_LABELS,
     check_on_error,
@@ -34,7 +34,7 @@ def _check_subset(subset):
     names = [subset] if isinstance(subset, str) else list(subset)
     for name in names:
         if name != "all" and name not in FER2013_USAGES:
-            raise ValueError(
+            raise InvalidValueError(
                 f"Unknown FER2013 subset {name!r}."
                 f"{did_you_mean(name, FER2013_USAGES + ('all',))} Use 'Training', "
                 "'PublicTest', 'PrivateTest', 'all', or a list of those."
@@ -132,7 +132,7 @@ def load_fer2013(
     if wanted is not None:
         keep = np.isin(usage, wanted)
         if not keep.any() and len(usage):
-            raise ValueError(
+            raise InvalidValueError(
                 f"No FER2013 images with usage {wanted} in {str(path)!r}; "
                 f"usages present: {sorted(set(usage.tolist()))}."
             )
@@ -193,27 +193,27 @@ def _read_csv(path, on_error):
         for line_no, row in enumerate(reader, start=2):
             try:
                 if len(row) != len(columns):
-                    raise ValueError(
+                    raise InvalidValueError(
                         f"has {len(row)} fields, the header has {len(columns)}"
                     )
                 label = row[i_emotion].strip()
                 if not label.isdigit() or int(label) >= len(FER2013_LABELS):
-                    raise ValueError(f"emotion {label!r} is not an integer 0..6")
+                    raise InvalidValueError(f"emotion {label!r} is not an integer 0..6")
                 try:
                     pixels = np.fromstring(row[i_pixels], dtype=np.int32, sep=" ")
                 except ValueError:
-                    raise ValueError(
+                    raise InvalidValueError(
                         "pixels holds a value that is not an integer"
                     ) from None
                 if pixels.size != n_pixels:
-                    raise ValueError(
+                    raise InvalidValueError(
                         f"has {pixels.size} pixels, expected {n_pixels} (48x48)"
                     )
                 if pixels.min() < 0 or pixels.max() > 255:
-                    raise ValueError("pixels must be integers in 0..255")
+                    raise InvalidValueError("pixels must be integers in 0..255")
                 use = row[i_usage].strip() if i_usage is not None else "Training"
                 if use not in FER2013_USAGES:
-                    raise ValueError(
+                    raise InvalidValueError(
                         f"Usage {use!r} is not one of {', '.join(FER2013_USAGES)}"
                     )
             except ValueError as exc:

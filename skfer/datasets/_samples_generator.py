@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ..exceptions import InvalidValueError
 from ._base import FER2013_LABELS
 
 __all__ = ["make_faces"]
@@ -143,11 +144,11 @@ def make_faces(
     ((14, 2304), dtype('uint8'), [0, 1, 2, 3, 4, 5, 6])
     """
     if not 2 <= int(n_classes) <= len(FER2013_LABELS):
-        raise ValueError(f"n_classes must be between 2 and 7; got {n_classes}.")
+        raise InvalidValueError(f"n_classes must be between 2 and 7; got {n_classes}.")
     if int(image_size) < 16:
-        raise ValueError(f"image_size must be at least 16; got {image_size}.")
+        raise InvalidValueError(f"image_size must be at least 16; got {image_size}.")
     if int(n_samples) < 1:
-        raise ValueError(f"n_samples must be at least 1; got {n_samples}.")
+        raise InvalidValueError(f"n_samples must be at least 1; got {n_samples}.")
     rng = check_random_state(random_state)
     y = np.arange(int(n_samples)) % int(n_classes)
     rng.shuffle(y)

@@ -1,6 +1,7 @@
 """Registry of model builders (the timm pattern, for Keras)."""
 
 from .._utils import did_you_mean
+from ..exceptions import InvalidTypeError, InvalidValueError
 
 __all__ = ["register_model", "list_models", "get_model", "get_model_builder"]
 
@@ -43,7 +44,7 @@ def register_model(name=None):
     def decorator(func):
         key = name or func.__name__
         if key in _MODELS and _MODELS[key] is not func:
-            raise ValueError(f"A model named {key!r} is already registered.")
+            raise InvalidValueError(f"A model named {key!r} is already registered.")
         _MODELS[key] = func
         return func
 
@@ -93,11 +94,13 @@ def get_model_builder(name):
     'model_v2'
     """
     if not isinstance(name, str):
-        raise TypeError(f"model name must be a string; got {type(name).__name__}.")
+        raise InvalidTypeError(
+            f"model name must be a string; got {type(name).__name__}."
+        )
     try:
         return _MODELS[name]
     except KeyError:
-        raise ValueError(
+        raise InvalidValueError(
             f"Unknown model {name!r}.{did_you_mean(name, _MODELS)} "
             f"Available models: {', '.join(list_models())}; register your own "
             "with skfer.models.register_model."

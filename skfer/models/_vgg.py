@@ -1,5 +1,6 @@
 """The two VGG-like CNNs of the study ("Model 1" and "Model 2")."""
 
+from ..exceptions import InvalidValueError
 from ._registry import register_model
 
 __all__ = ["model_v1", "model_v2"]
@@ -29,13 +30,13 @@ def _layers(l2):
 
 def _check(input_shape, n_classes, dropout):
     if len(input_shape) != 3:
-        raise ValueError(
+        raise InvalidValueError(
             f"input_shape must be (height, width, channels); got {input_shape}."
         )
     if n_classes < 2:
-        raise ValueError(f"n_classes must be at least 2; got {n_classes}.")
+        raise InvalidValueError(f"n_classes must be at least 2; got {n_classes}.")
     if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1); got {dropout}.")
+        raise InvalidValueError(f"dropout must be in [0, 1); got {dropout}.")
 
 
 @register_model("v1")
