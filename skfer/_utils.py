@@ -211,6 +211,15 @@ def scale_pixels(images, *, name="X"):
     images = np.asarray(images)
     if images.dtype == bool:
         images = images.astype(np.uint8)
+    if images.dtype.kind == "c":
+        raise InvalidValueError(
+            f"Complex data not supported: {name} must hold real pixel values."
+        )
+    if images.dtype == object:
+        try:
+            images = images.astype(np.float64)
+        except (ValueError, TypeError):
+            pass  # refused just below, with the dtype named
     if images.dtype.kind not in "uif":
         raise InvalidTypeError(
             f"{name} must hold numbers (pixel values); got {images.dtype}."

@@ -103,6 +103,11 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
         self.n_features_out_ = int(self._network().output.shape[-1])
         return self
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]  # the network's dtype
+        return tags
+
     def _network(self):
         """Keras model from the image input to ``layer`` (built on demand)."""
         from ._keras import keras

@@ -545,7 +545,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         Resize(self.size)._validate_params()
 
     def fit(self, X, y=None):
-        """Nothing to learn.
+        """Nothing to learn; checks the parameters and that ``X`` holds images.
 
         Parameters
         ----------
@@ -557,6 +557,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self
         """
         self._validate_params()
+        self._images(X)
         return self
 
     @staticmethod
@@ -644,6 +645,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _images(X):
+        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+            raise InvalidTypeError(
+                "Sparse input is not supported: FaceCropper takes dense images. "
+                "Convert it with X.toarray()."
+            )
         if isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object:
             X = list(X)
         if isinstance(X, np.ndarray) and X.ndim == 2:

@@ -303,6 +303,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = inner.estimator_type
         tags.classifier_tags = inner.classifier_tags
         tags.input_tags = inner.input_tags
+        tags.input_tags.sparse = False  # the folds are cut from dense arrays
         return tags
 
     # -- set-up ---------------------------------------------------------------
@@ -526,6 +527,11 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         from optuna.trial import TrialState
 
         self._check_params()
+        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+            raise InvalidTypeError(
+                "Sparse input is not supported: FERSearchCV takes dense images or "
+                "pixel rows. Convert it with X.toarray()."
+            )
         space = self._space()
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=True)
@@ -583,8 +589,9 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                 clone(self.estimator).set_params(**self.best_params_).fit(X, y)
             )
             self.refit_time_ = time.perf_counter() - start
-            if hasattr(self.best_estimator_, "classes_"):
-                self.classes_ = self.best_estimator_.classes_
+            for name in ("classes_", "n_features_in_", "feature_names_in_"):
+                if hasattr(self.best_estimator_, name):
+                    setattr(self, name, getattr(self.best_estimator_, name))
         return self
 
     def _store_results(self, study):

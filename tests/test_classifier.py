@@ -16,15 +16,10 @@ from sklearn.model_selection import (
     cross_validate,
 )
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfer import FERClassifier
 from skfer.exceptions import NotFittedError
 from skfer.preprocessing import PixelScaler
-
-from .conftest import _register_tiny
-
-_register_tiny()  # parametrize_with_checks builds estimators at collection time
 
 
 def tiny(**params):
@@ -50,30 +45,7 @@ def test_the_learning_fixture_learns(separable):
     assert clf.history_["loss"][-1] < 0.5 * clf.history_["loss"][0]
 
 
-# ----------------------------------------------------------- sklearn checks
-# Each expected failure, with the reason it cannot pass.
-EXPECTED_FAILED_CHECKS = {
-    "check_estimator_tags_renamed": (
-        "scikeras' BaseWrapper defines _more_tags without __sklearn_tags__ in the "
-        "same class; we inherit it (our own __sklearn_tags__ is in the subclass)."
-    ),
-    "check_mixin_order": (
-        "scikeras puts ClassifierMixin after BaseEstimator; putting it first again "
-        "is an MRO error, so __sklearn_tags__ sets the classifier type instead."
-    ),
-    "check_sample_weight_equivalence_on_dense_data": (
-        "mini-batch SGD: weighting a sample is not the same optimisation path as "
-        "repeating it, so predictions differ beyond 1e-7."
-    ),
-}
-
-
-@parametrize_with_checks(
-    [tiny(epochs=1, image_shape="row")],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
+# sklearn's estimator checks run in test_common.py.
 
 
 def test_is_classifier_and_stratified_cv(faces):

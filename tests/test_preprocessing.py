@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from PIL import Image
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfer.exceptions import DataFormatError, FaceNotFoundError
 from skfer.preprocessing import (
@@ -15,12 +14,7 @@ from skfer.preprocessing import (
     ToGrayscale,
 )
 
-
-# Resize and FaceCropper need image geometry (square rows or image arrays),
-# which the generic checks' 2-5 feature rows do not have; they are tested below.
-@parametrize_with_checks([PixelScaler(), PixelScaler(per_image=True), ToGrayscale()])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
+# sklearn's estimator checks run in test_common.py.
 
 
 def test_pixel_scaler_layouts_and_per_image():
