@@ -29,7 +29,7 @@ def main():
     import skfer
     from skfer.datasets import load_fer2013
     from skfer.features import CNNFeatureExtractor
-    from skfer.reproduce import feature_heads
+    from skfer.reproduce.experiments import feature_heads
 
     data = load_fer2013(args.data)
     clf = skfer.pretrained("v1-fer2013")

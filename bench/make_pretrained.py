@@ -47,13 +47,13 @@ def main():
     from skfer.datasets import FER2013_LABELS, load_fer2013
     from skfer.inference import pretrained, save_pretrained
     from skfer.model_selection import evaluation_report, find_duplicates
-    from skfer.reproduce import _classifier_from_run
+    from skfer.reproduce.runner import classifier_from_run
 
     run_dir = Path(args.run_dir).expanduser()
     data = load_fer2013(args.data)
     train = data.usage == "Training"
     # the best-PublicTest checkpoint, its statistics recomputed on Training
-    clf, state = _classifier_from_run(
+    clf, state = classifier_from_run(
         run_dir, 7, None if args.keras_bn else data.data[train]
     )
     settings = state["settings"]

@@ -39,7 +39,7 @@ SCRIPT = textwrap.dedent(
     first = FERClassifier(epochs=2, checkpoint_dir=sys.argv[1], **kw).fit(X, y)
     again = FERClassifier(epochs=2, **kw).fit(X, y)
     resumed = FERClassifier(epochs=3, checkpoint_dir=sys.argv[1], **kw).fit(X, y)
-    from skfer.reproduce import _versions
+    from skfer.reproduce.runner import versions
 
     print(json.dumps({
         "backend": __import__("keras").backend.backend(),
@@ -50,7 +50,7 @@ SCRIPT = textwrap.dedent(
         "resumed_epochs": [resumed.fit_epochs_, len(resumed.history_["loss"])],
         "loss": [float(v) for v in resumed.history_["loss"]],
         "proba_sums": resumed.predict_proba(X[:8]).sum(axis=1).tolist(),
-        "versions": _versions(),
+        "versions": versions(),
     }))
     """
 )

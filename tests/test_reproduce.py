@@ -141,7 +141,7 @@ def epoch_clock(monkeypatch):
     import time
     import types
 
-    from skfer import reproduce as module
+    from skfer.reproduce import runner as module
 
     now = [0.0]
     fake = types.SimpleNamespace(

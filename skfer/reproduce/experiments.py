@@ -1,0 +1,191 @@
+"""What ``skfer reproduce`` runs: experiments, recipes, protocols, study figures."""
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "FER_PROTOCOL",
+    "SUBJECT_PROTOCOL",
+    "IMAGE_PROTOCOL",
+    "FEATURES_PROTOCOL",
+    "BASELINE_PROTOCOL",
+    "STUDY",
+    "OUR_RECIPE",
+    "OUR_EPOCHS",
+    "FINETUNE_RECIPE",
+    "Experiment",
+    "EXPERIMENTS",
+    "feature_heads",
+]
+
+FER_PROTOCOL = (
+    "FER2013 official split: trained on Training, epoch chosen on PublicTest "
+    "accuracy, PrivateTest reported with those weights (never used for a choice)"
+)
+SUBJECT_PROTOCOL = (
+    "CK+ 10-fold CV grouped by subject (StratifiedGroupKFold, no subject in two "
+    "folds); fixed epochs, final weights scored on the test fold"
+)
+IMAGE_PROTOCOL = (
+    "CK+ 10-fold CV at image level (StratifiedKFold; leaky: frames of one "
+    "sequence and one subject's faces on both sides), for comparison only"
+)
+FEATURES_PROTOCOL = (
+    "penultimate-layer features of the FER2013 CNN (its best-PublicTest epoch); "
+    "classifier fitted on Training with fixed hyper-parameters (nothing tuned); "
+    "PublicTest and PrivateTest reported"
+)
+BASELINE_PROTOCOL = (
+    "classical pipeline fitted on Training with fixed hyper-parameters (nothing "
+    "tuned); PublicTest and PrivateTest reported"
+)
+
+#: The study's reported test accuracies (percent).
+STUDY = {
+    ("A", "FER2013", "v2", "crossentropy", False): 64.56,
+    ("A", "FER2013", "v2", "crossentropy", True): 68.66,
+    ("B", "FER2013", "v2", "crossentropy", True): 67.60,
+    ("B", "FER2013", "v2", "svm", True): 65.64,
+    ("B", "CK+", "v2", "crossentropy", True): 97.97,
+    ("B", "CK+", "v2", "svm", True): 93.55,
+    ("C", "FER2013", "v1", "crossentropy", True): 62.16,
+    ("C", "FER2013", "v2", "crossentropy", True): 67.60,
+    ("C", "CK+", "v1", "crossentropy", True): 93.92,
+    ("C", "CK+", "v2", "crossentropy", True): 97.97,
+}
+
+
+#: Our training recipe for Model 2 on FER2013 (not the study's constant Adam
+#: 1e-3): the study's Adam 1e-3 with a cosine learning-rate decay to 0 over a
+#: fixed number of epochs, the study's augmentation, batch 64; the epoch is
+#: chosen on PublicTest as always. Nesterov SGD 0.01 with the same decay was
+#: tried first and dropped after 5 epochs, on its training curve alone: 33%
+#: training accuracy at epoch 5 against 51% for Adam (docs/results, "Our
+#: recipe").
+OUR_RECIPE = {
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
+    "lr_schedule": "cosine",
+}
+OUR_EPOCHS = 40
+
+#: Our CK+ fine-tuning recipe: start from the shipped FER2013 network, train
+#: only the new 7-class head for 2 epochs, then everything, with the study's
+#: Adam 1e-3. Adam 1e-4 was tried first and dropped because its training
+#: folds underfit (74-77% training accuracy after 20 epochs; decided on the
+#: training curves, not the test folds: docs/results/runs/probe-ckplus-...).
+FINETUNE_RECIPE = {
+    "pretrained": "v1-fer2013",
+    "freeze_epochs": 2,
+    "learning_rate": 1e-3,
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One unit of work of the reproduction; ``name`` is its run folder."""
+
+    name: str
+    kind: str  # "fer2013", "ckplus", "features" or "baselines"
+    tables: tuple
+    model: str = ""
+    loss: str = "crossentropy"
+    augment: bool = True
+    split: str = ""  # CK+: "subject" or "image"
+    extras: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _experiments():
+    out = []
+    for model, loss, augment, tables in (
+        ("v2", "crossentropy", True, ("A", "B", "C")),
+        ("v2", "crossentropy", False, ("A",)),
+        ("v2", "svm", True, ("B",)),
+        ("v1", "crossentropy", True, ("C",)),
+    ):
+        tag = "aug" if augment else "noaug"
+        out.append(
+            Experiment(
+                f"fer2013-{model}-{loss}-{tag}", "fer2013", tables, model, loss, augment
+            )
+        )
+    for model, loss, split, tables in (
+        ("v1", "crossentropy", "subject", ("C", "CK+")),
+        ("v2", "crossentropy", "subject", ("B", "C", "CK+")),
+        ("v2", "svm", "subject", ("B",)),
+        ("v1", "crossentropy", "image", ("CK+",)),
+        ("v2", "crossentropy", "image", ("CK+",)),
+    ):
+        out.append(
+            Experiment(
+                f"ckplus-{model}-{loss}-aug-{split}",
+                "ckplus",
+                tables,
+                model,
+                loss,
+                True,
+                split,
+            )
+        )
+    for model in ("v1", "v2"):
+        out.append(
+            Experiment(
+                f"features-{model}",
+                "features",
+                ("D",),
+                model,
+                extras={"source": f"fer2013-{model}-crossentropy-aug"},
+            )
+        )
+    out.append(Experiment("baselines", "baselines", ("D",)))
+    # ours: CK+ folds fine-tuned from the shipped FER2013 network (no CK+ image
+    # was used to train it); fixed recipe, not chosen on the test folds
+    out.append(
+        Experiment(
+            "ckplus-v1-finetuned-subject",
+            "ckplus",
+            ("CK+",),
+            "v1",
+            "crossentropy",
+            True,
+            "subject",
+            extras={"recipe": FINETUNE_RECIPE},
+        )
+    )
+    # not the study's recipe: ours, reported beside the study's rows
+    out.append(
+        Experiment(
+            "fer2013-v2-ours",
+            "fer2013",
+            ("ours",),
+            "v2",
+            "crossentropy",
+            True,
+            extras={"recipe": OUR_RECIPE, "epochs": OUR_EPOCHS},
+        )
+    )
+    return {e.name: e for e in out}
+
+
+#: All experiments by name, in the order ``skfer reproduce`` runs them.
+EXPERIMENTS = _experiments()
+
+
+def feature_heads():
+    """Table D's classifiers on CNN features, fixed hyper-parameters, by name."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    return {
+        "random forest (300 trees)": RandomForestClassifier(
+            n_estimators=300, n_jobs=-1, random_state=0
+        ),
+        "linear SVM (C=0.01)": make_pipeline(
+            StandardScaler(), LinearSVC(C=0.01, random_state=0)
+        ),
+        "logistic regression (C=1)": make_pipeline(
+            StandardScaler(), LogisticRegression(max_iter=1000)
+        ),
+    }

@@ -1,0 +1,74 @@
+"""The report's figures: confusion matrices and learning curves (matplotlib)."""
+
+from pathlib import Path
+
+import numpy as np
+
+from .experiments import EXPERIMENTS
+from .runner import read_json
+
+__all__ = ["plot_runs"]
+
+
+def plot_runs(runs, output):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    pngs = []
+    for name, exp in EXPERIMENTS.items():
+        if exp.kind not in ("fer2013", "ckplus"):
+            continue
+        result = read_json(Path(runs) / name / "result.json")
+        if result is None:
+            continue
+        if exp.kind == "fer2013":
+            where = f"FER2013 PrivateTest, best-PublicTest epoch {result['best_epoch']}"
+            held = "PublicTest"
+        else:
+            where = f"CK+ {result['folds']} test folds pooled ({exp.split}-level)"
+            held = "held-out fold (monitored only)"
+        fig, ax = plt.subplots(figsize=(6.4, 5.6))
+        ConfusionMatrixDisplay.from_predictions(
+            result["y_true"],
+            result["y_pred"],
+            labels=list(range(len(result["label_names"]))),
+            display_labels=result["label_names"],
+            normalize="true",
+            values_format=".2f",
+            cmap="Blues",
+            ax=ax,
+            colorbar=False,
+        )
+        ax.set_title(f"{name}\n{where}", fontsize=9)
+        plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
+        fig.tight_layout()
+        path = Path(output) / f"confusion_{name}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        pngs.append(path)
+        history = result["history"]
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+        for ax, key in zip(axes, ("loss", "accuracy")):
+            ax.plot(
+                epochs,
+                history[key],
+                label="training (augmented)" if exp.augment else "training",
+            )
+            if f"val_{key}" in history:
+                ax.plot(epochs, history[f"val_{key}"], label=held)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(key)
+            ax.grid(alpha=0.3)
+        axes[0].legend(fontsize=8)
+        suffix = "" if exp.kind == "fer2013" else f", mean of {result['folds']} folds"
+        fig.suptitle(f"{name}{suffix}", fontsize=9)
+        fig.tight_layout()
+        path = Path(output) / f"learning_curve_{name}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        pngs.append(path)
+    return pngs
