@@ -232,18 +232,30 @@ def _video_frames(source, args):
             frame_number += 1
         if frame_number == 0:
             raise FileAccessError(f"The video {name!r} has no frame OpenCV can decode.")
+        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        stopped = args.max_frames is None or taken < args.max_frames
+        if stopped and not isinstance(source, int) and frame_number < total:
+            print(
+                f"skfer predict: warning: OpenCV could not decode {name!r} past "
+                f"frame {frame_number} of {total}; the remaining "
+                f"{total - frame_number} frame(s) are skipped.",
+                file=sys.stderr,
+            )
     finally:
         capture.release()
 
 
 def _predict(args):
-    """Detect faces and print their expressions."""
-    import csv
-    import io
-    import json
+    """Detect faces and print their expressions, one frame at a time.
+
+    Frames are read, classified, written and dropped in order: the records
+    stream to the output and annotated frames to their files, so memory
+    stays flat over a long video or a webcam session.
+    """
     from pathlib import Path
 
     from .inference import FERPredictor, annotate, load_pretrained_file
+    from .preprocessing import FaceCropper
 
     for item in args.inputs:  # fail on a wrong path before loading TensorFlow
         if not Path(item).exists():
@@ -257,129 +269,199 @@ def _predict(args):
     model = args.model
     estimator = load_pretrained_file(model) if model.endswith(".json") else model
     predictor = FERPredictor(
-        estimator, backend=args.backend, detect_width=args.detect_width or None
+        estimator,
+        backend=args.backend,
+        detect_width=args.detect_width or None,
+        detector=FaceCropper(margin=0.1, detector=args.detector),
     )
-    detector = None if args.no_detect else predictor
     names = predictor.label_names
-    records, writer, annotated = [], None, {}
-    for source, frame, image in _predict_sources(args):
-        if detector is None:
-            whole = [[0, 0, image.shape[1], image.shape[0]]]
-            proba = predictor.predict_proba(predictor.crops(image, whole))
-            faces = predictor.describe(whole, proba)
-        else:
-            faces = predictor.predict_image(image)
-        if args.annotate:
-            annotated.setdefault(source, []).append(annotate(image, faces))
-        if not faces:
-            records.append(
-                {
-                    "source": source,
-                    "frame": frame,
-                    "face": None,
-                    "box": None,
-                    "label": None,
-                    "probabilities": None,
-                }
-            )
-        for i, face in enumerate(faces):
-            records.append({"source": source, "frame": frame, "face": i, **face})
-    if args.annotate:
-        _write_annotations(Path(args.annotate), annotated)
-    if args.format == "json":
-        text = json.dumps(records, indent=1) + "\n"
-    elif args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["source", "frame", "face", "x", "y", "width", "height", "label", *names]
-        )
-        for r in records:
-            box = r["box"] or [""] * 4
-            proba = (
-                [r["probabilities"][n] for n in names]
-                if r["probabilities"]
-                else [""] * len(names)
-            )
-            writer.writerow(
-                [
-                    r["source"],
-                    r["frame"],
-                    "" if r["face"] is None else r["face"],
-                    *box,
-                    r["label"] or "",
-                    *proba,
-                ]
-            )
-        text = buffer.getvalue()
-    else:
-        lines = [
-            f"{'source':<28} {'frame':>5} {'face':>4}  {'box (x y w h)':<19} "
-            f"{'label':<9} probabilities"
-        ]
-        for r in records:
-            if r["face"] is None:
-                lines.append(
-                    f"{r['source'][-28:]:<28} {r['frame']:>5}    -  no face found"
-                )
-                continue
-            top = sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:3]
-            box = " ".join(str(v) for v in r["box"])
-            lines.append(
-                f"{r['source'][-28:]:<28} {r['frame']:>5} {r['face']:>4}  "
-                f"{box:<19} {r['label']:<9} "
-                + "  ".join(f"{n} {p:.2f}" for n, p in top)
-            )
-        text = "\n".join(lines) + "\n"
-    if args.output:
-        from ._checkpoint import atomic_write_text
-
-        atomic_write_text(args.output, text)
-    else:
-        sys.stdout.write(text)
-    missing = sum(r["face"] is None for r in records)
-    if missing:
+    sink = _RecordSink(args, names)
+    annotations = _AnnotationSink(Path(args.annotate), args) if args.annotate else None
+    held = {}  # source -> (frames left to reuse, boxes): --detect-every
+    try:
+        for source, frame, image in _predict_sources(args):
+            if args.no_detect:
+                boxes = [[0, 0, image.shape[1], image.shape[0]]]
+            else:
+                left, boxes = held.get(source, (0, None))
+                if left <= 0 or boxes is None:
+                    boxes = predictor.detect(image)
+                    left = args.detect_every
+                held[source] = (left - 1, boxes)
+            faces = []
+            if len(boxes):
+                proba = predictor.predict_proba(predictor.crops(image, boxes))
+                faces = predictor.describe(boxes, proba)
+            if annotations is not None:
+                annotations.add(source, annotate(image, faces))
+            sink.add(source, frame, faces)
+    finally:
+        sink.close()
+        if annotations is not None:
+            annotations.close()
+    if sink.missing:
         print(
-            f"{missing} image(s)/frame(s) had no face (listed with no label); "
+            f"{sink.missing} image(s)/frame(s) had no face (listed with no label); "
             "use --no-detect for images that are already face crops.",
             file=sys.stderr,
         )
     return 0
 
 
-def _write_annotations(out, annotated):
-    """One image: write it there; several sources: a folder of images/videos."""
-    import cv2
+class _RecordSink:
+    """Writes each frame's records as they come (table, CSV or JSON)."""
 
-    from ._checkpoint import atomic_target
+    def __init__(self, args, names):
+        self.format, self.names, self.missing, self.n = args.format, names, 0, 0
+        self._target = args.output
+        if self._target:
+            from ._checkpoint import atomic_target
 
-    single = len(annotated) == 1 and len(next(iter(annotated.values()))) == 1
-    if single:
-        image = next(iter(annotated.values()))[0]
-        with atomic_target(out) as tmp:
-            if not cv2.imwrite(
-                tmp if out.suffix else tmp + ".png",
-                cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
-            ):
-                raise FileAccessError(f"OpenCV could not write the image {str(out)!r}.")
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    for k, (source, frames) in enumerate(annotated.items()):
-        stem = f"{k:03d}_" + "".join(
+            self._atomic = atomic_target(self._target)
+            self._file = open(self._atomic.__enter__(), "w", encoding="utf-8")
+        else:
+            self._atomic, self._file = None, sys.stdout
+        if self.format == "csv":
+            import csv
+
+            self._csv = csv.writer(self._file)
+            self._csv.writerow(
+                ["source", "frame", "face", "x", "y", "width", "height", "label"]
+                + list(names)
+            )
+        elif self.format == "json":
+            self._file.write("[")
+        else:
+            self._file.write(
+                f"{'source':<28} {'frame':>5} {'face':>4}  {'box (x y w h)':<19} "
+                f"{'label':<9} probabilities\n"
+            )
+
+    def add(self, source, frame, faces):
+        import json
+
+        if not faces:
+            self.missing += 1
+        records = [
+            {"source": source, "frame": frame, "face": i, **face}
+            for i, face in enumerate(faces)
+        ] or [
+            {
+                "source": source,
+                "frame": frame,
+                "face": None,
+                "box": None,
+                "label": None,
+                "probabilities": None,
+            }
+        ]
+        for r in records:
+            if self.format == "json":
+                text = json.dumps(r, indent=1).replace("\n", "\n ")
+                self._file.write(("," if self.n else "") + "\n " + text)
+            elif self.format == "csv":
+                box = r["box"] or [""] * 4
+                probabilities = r["probabilities"] or {}
+                self._csv.writerow(
+                    [
+                        r["source"],
+                        r["frame"],
+                        "" if r["face"] is None else r["face"],
+                        *box,
+                        r["label"] or "",
+                        *[probabilities.get(n, "") for n in self.names],
+                    ]
+                )
+            elif r["face"] is None:
+                self._file.write(
+                    f"{r['source'][-28:]:<28} {r['frame']:>5}    -  no face found\n"
+                )
+            else:
+                top = sorted(r["probabilities"].items(), key=lambda kv: -kv[1])[:3]
+                box = " ".join(str(v) for v in r["box"])
+                self._file.write(
+                    f"{r['source'][-28:]:<28} {r['frame']:>5} {r['face']:>4}  "
+                    f"{box:<19} {r['label']:<9} "
+                    + "  ".join(f"{n} {p:.2f}" for n, p in top)
+                    + "\n"
+                )
+            self.n += 1
+        self._file.flush()
+
+    def close(self):
+        if self.format == "json":
+            self._file.write("\n]\n" if self.n else "]\n")
+        if self._atomic is None:
+            self._file.flush()
+            return
+        self._file.close()
+        self._atomic.__exit__(*sys.exc_info())
+
+
+class _AnnotationSink:
+    """Annotated copies, written as frames come: one image file for a single
+    image input, else a folder with an image per image and a video per video."""
+
+    def __init__(self, out, args):
+        from pathlib import Path
+
+        items = list(args.inputs) + (["sample"] if args.sample else [])
+        if args.webcam is not None:
+            items.append("webcam")
+        self.out = out
+        self.single = len(items) == 1 and (
+            items[0] == "sample"
+            or (
+                Path(items[0]).is_file()
+                and Path(items[0]).suffix.lower() not in VIDEO_SUFFIXES
+            )
+        )
+        self._writers, self._k = {}, 0
+        if not self.single:
+            out.mkdir(parents=True, exist_ok=True)
+
+    def _stem(self, source):
+        self._k += 1
+        return f"{self._k - 1:03d}_" + "".join(
             c if c.isalnum() else "_" for c in source.rsplit("/", 1)[-1]
         )
-        if len(frames) == 1:
-            cv2.imwrite(
-                str(out / f"{stem}.png"), cv2.cvtColor(frames[0], cv2.COLOR_RGB2BGR)
-            )
-            continue
-        h, w = frames[0].shape[:2]
-        writer = cv2.VideoWriter(
-            str(out / f"{stem}.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (w, h)
+
+    def add(self, source, image):
+        import cv2
+
+        from ._checkpoint import atomic_target
+
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        if self.single:
+            with atomic_target(self.out) as tmp:
+                if not cv2.imwrite(tmp if self.out.suffix else tmp + ".png", bgr):
+                    raise FileAccessError(
+                        f"OpenCV could not write the image {str(self.out)!r}."
+                    )
+            return
+        video = source.startswith("webcam:") or (
+            source.rsplit(".", 1)[-1].lower() in {s[1:] for s in VIDEO_SUFFIXES}
         )
-        for frame in frames:
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        writer.release()
+        if not video:
+            path = self.out / f"{self._stem(source)}.png"
+            if not cv2.imwrite(str(path), bgr):
+                raise FileAccessError(
+                    f"OpenCV could not write the image {str(path)!r}."
+                )
+            return
+        writer = self._writers.get(source)
+        if writer is None:
+            h, w = bgr.shape[:2]
+            path = self.out / f"{self._stem(source)}.avi"
+            writer = cv2.VideoWriter(
+                str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (w, h)
+            )
+            self._writers[source] = writer
+        writer.write(bgr)
+
+    def close(self):
+        for writer in self._writers.values():
+            writer.release()
 
 
 def _build_parser():
@@ -441,7 +523,22 @@ def _build_parser():
         help="shrink wider images to this width for face detection (faster); "
         "0: full size, for small faces in large photos",
     )
-    predict.add_argument("--every", type=int, default=1, help="video: every Nth frame")
+    predict.add_argument(
+        "--detector",
+        default="haar",
+        choices=["haar", "blazeface", "blazeface+haar"],
+        help="face detector (FaceCropper's detector; default haar)",
+    )
+    predict.add_argument(
+        "--every", type=int, default=1, help="video: only every Nth frame is read"
+    )
+    predict.add_argument(
+        "--detect-every",
+        type=int,
+        default=1,
+        help="video: detect faces on every Kth frame read and keep those boxes "
+        "for the frames between (faster; boxes lag a moving face)",
+    )
     predict.add_argument("--max-frames", type=int, help="video: stop after N frames")
     predict.add_argument("--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(func=_predict)
@@ -618,6 +715,7 @@ def main(argv=None):
         "train_size",
         "val_size",
         "every",
+        "detect_every",
         "max_frames",
         "ckplus_epochs",
         "batch_size",

@@ -257,3 +257,77 @@ def test_cli_unreadable_video(tmp_path, capsys):
     bad.write_bytes(b"\x00not a video" * 10)
     assert main(["predict", str(bad)]) == 2
     assert "cannot open the video" in capsys.readouterr().err
+
+
+def _write_video(path, frames, fps=10):
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def test_cli_detect_every_keeps_boxes_between_detections(tmp_path, capsys):
+    frame = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
+    video = _write_video(
+        tmp_path / "pan.avi", [np.roll(frame, 12 * i, axis=1) for i in range(6)]
+    )
+    assert main(["predict", str(video), "--detect-every", "3", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["frame"] for r in records] == list(range(6))
+    boxes = [tuple(r["box"]) for r in records]
+    # detected on frames 0 and 3, held on 1-2 and 4-5, while the face moves
+    assert boxes[0] == boxes[1] == boxes[2] and boxes[3] == boxes[4] == boxes[5]
+    assert boxes[3][0] > boxes[0][0]
+    assert all(r["label"] == "happy" for r in records)
+    with pytest.raises(SystemExit):
+        main(["predict", str(video), "--detect-every", "0"])
+    assert "--detect-every must be at least 1" in capsys.readouterr().err
+
+
+def test_cli_streams_a_long_video_in_flat_memory(tmp_path, capsys):
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (120, 160, 3), np.uint8) for _ in range(8)]
+
+    def peak(n_frames):
+        video = _write_video(
+            tmp_path / f"noise{n_frames}.avi", frames * (n_frames // 8)
+        )
+        folder = tmp_path / f"annotated{n_frames}"
+        args = ["predict", str(video), "--no-detect", "--format", "csv"]
+        args += ["--output", str(tmp_path / "out.csv"), "--annotate", str(folder)]
+        tracemalloc.start()
+        assert main(args) == 0
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        rows = (tmp_path / "out.csv").read_text().splitlines()
+        assert len(rows) == n_frames + 1
+        (annotated,) = folder.glob("*.avi")
+        annotated = cv2.VideoCapture(str(annotated))
+        assert int(annotated.get(cv2.CAP_PROP_FRAME_COUNT)) == n_frames
+        return top
+
+    peak(16)  # warm-up: model and graph built once
+    short, long = peak(32), peak(256)
+    # 224 more frames of 57 kB each (RGB + annotated copy) would add > 20 MB
+    assert long - short < 5e6, (short, long)
+
+
+def test_cli_warns_when_a_video_stops_decoding_midway(tmp_path, capsys):
+    frame = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
+    video = _write_video(tmp_path / "cut.avi", [frame] * 20)
+    data = video.read_bytes()
+    video.write_bytes(data[: len(data) // 2])  # the second half is lost
+    assert main(["predict", str(video), "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert "could not decode" in captured.err and "frame(s) are skipped" in captured.err
+    assert 1 < len(captured.out.splitlines()) < 21
+    assert "Traceback" not in captured.err
+
+
+def test_cli_blazeface_detector(capsys):
+    assert main(["predict", "--sample", "--detector", "blazeface"]) == 0
+    assert "happy" in capsys.readouterr().out
