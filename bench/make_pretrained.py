@@ -34,6 +34,10 @@ def main():
     parser.add_argument("--name", required=True)
     parser.add_argument("--data", default=str(default))
     parser.add_argument(
+        "--training-command",
+        help="the command that trained the run (default: bench/train_fer2013.py's)",
+    )
+    parser.add_argument(
         "--keras-bn",
         action="store_true",
         help="keep Keras' moving-average BatchNormalization statistics",
@@ -80,10 +84,12 @@ def main():
         "at most 20,000 Training images, no augmentation or dropout)",
         "public_accuracy_shipped": public_accuracy,
         "history": history,
-        "training_command": f"python bench/train_fer2013.py --model "
+        "training_command": args.training_command
+        or f"python bench/train_fer2013.py --model "
         f"{settings['model']} --loss {settings['loss']} --epochs "
         f"{state['epochs_done']} --run-dir "
-        f"{args.run_dir}" + ("" if settings["augment"] else " --no-augment"),
+        f"{args.run_dir}"
+        + ("" if settings["augment"] else " --no-augment"),
         "card_command": " ".join(["python"] + sys.argv),
         "versions": {
             "skfer": skfer.__version__,
@@ -117,6 +123,14 @@ def main():
         y_private, pred, labels=range(7), target_names=FER2013_LABELS
     )["per_class"]
     card["private"] = rows
+    # test-time flip (FERClassifier(tta=True)): the mean of a face and its mirror
+    loaded.set_params(tta=True)
+    tta_pred = loaded.predict(X_private)
+    loaded.set_params(tta=False)
+    card["private_tta"] = {
+        label: float((tta_pred[mask] == y_private[mask]).mean())
+        for label, mask in (("all", np.ones(len(pred), bool)), ("dedup", ~dup))
+    }
     card["private_per_class"] = per_class.reset_index().to_dict(orient="records")
     save_pretrained(clf, ROOT / "skfer" / "weights", args.name, card)
     print(json.dumps({"private": rows, "predict_s": seconds}, indent=1))
@@ -136,8 +150,13 @@ def write_card(name, card, per_class):
         f"- **Network**: ``{settings['model']}`` (the study's Model "
         f"{settings['model'][1:]}), ``{settings['loss']}`` loss, augmentation "
         f"{'on' if settings['augment'] else 'off'} (10% shifts, horizontal flip), "
-        f"Adam, learning rate {settings['learning_rate']}, batch "
-        f"{settings['batch_size']}, dropout {settings['dropout']}.",
+        f"Adam, learning rate {settings['learning_rate']}"
+        + (
+            f" with {settings['lr_schedule']} decay over {settings['epochs']} epochs"
+            if settings.get("lr_schedule", "constant") != "constant"
+            else ""
+        )
+        + f", batch {settings['batch_size']}, dropout {settings['dropout']}.",
         f"- **Data**: {card['data']}. The weights inherit the dataset's "
         "research-only terms: do not use them commercially.",
         f"- **Protocol**: {card['protocol']}.",
@@ -169,6 +188,15 @@ def write_card(name, card, per_class):
     lines += [
         "=========================================  ======  ========  ========",
         "",
+    ]
+    if "private_tta" in card:
+        lines += [
+            "With test-time flips (``tta=True``: the mean of the scores of each "
+            f"face and its mirror): PrivateTest {card['private_tta']['all']:.4f}, "
+            f"without Training duplicates {card['private_tta']['dedup']:.4f}.",
+            "",
+        ]
+    lines += [
         "Per class on PrivateTest:",
         "",
         ".. code-block:: text",
