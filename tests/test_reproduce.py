@@ -95,6 +95,27 @@ def test_records_have_the_fields_and_protocols(reproduced):
     assert fer[0]["params"] > 0 and fer[0]["epochs"] == 1
 
 
+def test_report_rebuilds_from_committed_evidence_alone(reproduced, tmp_path):
+    import shutil
+
+    records, runs, out = reproduced
+    # the evidence (JSON only, no checkpoint) is copied beside the report
+    for name in RUN:
+        kept = {f.name for f in (out / "runs" / name).iterdir()}
+        assert "result.json" in kept
+        assert not any(f.endswith((".keras", ".h5")) for f in kept)
+    assert {f.name for f in (out / "runs" / RUN[1]).iterdir()} >= {
+        "fold-00.json",
+        "fold-01.json",
+    }
+    # a new machine: no runs folder, only the committed report folder
+    report = tmp_path / "report"
+    shutil.copytree(out / "runs", report / "runs")
+    again = write_report(tmp_path / "no-runs", report)
+    assert again == records
+    assert (report / "results.md").read_text() == (out / "results.md").read_text()
+
+
 def test_ckplus_folds_are_subject_grouped(reproduced):
     records, runs, _ = reproduced
     ck = [r for r in records if r["dataset"] == "CK+"]

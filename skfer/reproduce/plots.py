@@ -10,7 +10,7 @@ from .runner import read_json
 __all__ = ["plot_runs"]
 
 
-def plot_runs(runs, output):
+def plot_runs(runs, output, evidence=None):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -22,6 +22,8 @@ def plot_runs(runs, output):
         if exp.kind not in ("fer2013", "ckplus"):
             continue
         result = read_json(Path(runs) / name / "result.json")
+        if result is None and evidence is not None:
+            result = read_json(Path(evidence) / name / "result.json")
         if result is None:
             continue
         if exp.kind == "fer2013":

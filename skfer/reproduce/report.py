@@ -18,10 +18,33 @@ from .runner import read_json, write_json
 __all__ = ["collect_records", "outlook", "write_report"]
 
 
-def collect_records(runs):
+def _result(runs, name, evidence=None):
+    """A run's result.json: from the runs folder, else from the committed
+    evidence beside the report (``<output>/runs``)."""
+    result = read_json(Path(runs) / name / "result.json")
+    if result is None and evidence is not None:
+        result = read_json(Path(evidence) / name / "result.json")
+    return result
+
+
+def collect_records(runs, evidence=None):
+    """One record per figure, from each experiment's ``result.json``.
+
+    Parameters
+    ----------
+    runs : path-like
+        The runs folder of :func:`~skfer.reproduce.reproduce`.
+    evidence : path-like, optional
+        A folder of committed evidence (``<name>/result.json``), read for the
+        experiments that ``runs`` has no result for.
+
+    Returns
+    -------
+    records : list of dict
+    """
     records = []
     for name, exp in EXPERIMENTS.items():
-        result = read_json(Path(runs) / name / "result.json")
+        result = _result(runs, name, evidence)
         if result is None:
             continue
         base = {
@@ -475,7 +498,7 @@ def _blocks(records, pngs, outlook=()):
     return out
 
 
-def outlook(runs):
+def outlook(runs, evidence=None):
     """What the learning curves of unfinished FER2013 runs suggest.
 
     An unfinished run (stopped by its budget) is set beside a finished run of
@@ -492,6 +515,8 @@ def outlook(runs):
     ----------
     runs : path-like
         The runs folder of :func:`reproduce`.
+    evidence : path-like, optional
+        Committed evidence read for experiments ``runs`` has no result for.
 
     Returns
     -------
@@ -507,7 +532,7 @@ def outlook(runs):
     []
     """
     results = {
-        name: read_json(Path(runs).expanduser() / name / "result.json")
+        name: _result(Path(runs).expanduser(), name, evidence)
         for name, exp in EXPERIMENTS.items()
         if exp.kind == "fer2013"
     }
@@ -553,7 +578,10 @@ def write_report(runs, output):
     """Rewrite ``results.json``, ``results.md`` and the PNGs from ``runs``.
 
     ``results.rst`` (the same tables, images under ``/results``) is written
-    too, for ``docs/results.rst`` to include.
+    too, for ``docs/results.rst`` to include. An experiment with no result
+    in ``runs`` is read from the committed evidence in ``<output>/runs``
+    (see :func:`~skfer.reproduce.runner.keep_evidence`), so the report can
+    be rebuilt on a machine that did not train it.
 
     Parameters
     ----------
@@ -578,14 +606,15 @@ def write_report(runs, output):
     """
     runs, output = Path(runs).expanduser(), Path(output).expanduser()
     output.mkdir(parents=True, exist_ok=True)
-    records = collect_records(runs)
+    evidence = output / "runs"
+    records = collect_records(runs, evidence)
     from .plots import plot_runs
 
-    pngs = plot_runs(runs, output)
+    pngs = plot_runs(runs, output, evidence)
     write_json(output / "results.json", records)
     from .._checkpoint import atomic_write_text
 
-    blocks = _blocks(records, pngs, outlook(runs))
+    blocks = _blocks(records, pngs, outlook(runs, evidence))
     atomic_write_text(output / "results.md", _render_md(blocks))
     atomic_write_text(output / "results.rst", _render_rst(blocks, "/results"))
     return records

@@ -15,7 +15,14 @@ from .experiments import (
     feature_heads,
 )
 
-__all__ = ["reproduce", "read_json", "write_json", "classifier_from_run", "versions"]
+__all__ = [
+    "reproduce",
+    "read_json",
+    "write_json",
+    "keep_evidence",
+    "classifier_from_run",
+    "versions",
+]
 
 
 class _OutOfTime(Exception):
@@ -68,6 +75,32 @@ def _accelerator(backend):
         return details.get("device_name", gpus[0].name)
     except Exception:  # noqa: BLE001 - a version record must never fail a run
         return "unknown"
+
+
+def keep_evidence(run_dir, evidence_dir):
+    """Copy a run's evidence beside the report, to be committed.
+
+    The evidence is the JSON every figure is computed from: ``result.json``,
+    ``state.json`` (per-epoch curves) and, for CK+, each fold's
+    ``fold.json`` (as ``fold-00.json``, ...). Checkpoints and weights stay in
+    ``run_dir`` (machine-local), so the report can be rebuilt on another
+    machine from the repository alone.
+    """
+    import shutil
+
+    run_dir, evidence_dir = Path(run_dir), Path(evidence_dir)
+    files = {f.name: f for f in (run_dir / "result.json", run_dir / "state.json")}
+    result = read_json(run_dir / "result.json") or {}
+    epochs = result.get("epochs_done")
+    for fold in sorted(run_dir.glob(f"{epochs}-epochs/fold-*/fold.json")):
+        files[f"{fold.parent.name}.json"] = fold
+    files = {name: f for name, f in files.items() if f.is_file()}
+    if not files:
+        return []
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    for name, file in files.items():
+        shutil.copyfile(file, evidence_dir / name)
+    return [evidence_dir / name for name in files]
 
 
 def _deadline_callback(deadline):
@@ -617,6 +650,7 @@ def reproduce(
         )
         (runs / name).mkdir(parents=True, exist_ok=True)
         write_json(runs / name / "result.json", result)
+        keep_evidence(runs / name, output / "runs" / name)
         print(f"[{name}] done", flush=True)
     from .report import write_report
 
