@@ -267,7 +267,9 @@ def _predict(args):
                 f"Cannot write --{option} {target!r}: its folder does not exist."
             )
     model = args.model
-    estimator = load_pretrained_file(model) if model.endswith(".json") else model
+    estimator = (
+        load_pretrained_file(model) if model and model.endswith(".json") else model
+    )
     predictor = FERPredictor(
         estimator,
         backend=args.backend,
@@ -502,8 +504,9 @@ def _build_parser():
     )
     predict.add_argument(
         "--model",
-        default="v1-fer2013",
-        help="pretrained name or a saved model's .json card (default v1-fer2013)",
+        default=None,
+        help="pretrained name or a saved model's .json card (default: the "
+        "most accurate shipped model, skfer.inference.DEFAULT_PRETRAINED)",
     )
     predict.add_argument("--backend", default="keras", choices=["keras", "onnx"])
     predict.add_argument("--format", default="table", choices=["table", "json", "csv"])

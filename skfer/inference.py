@@ -25,6 +25,7 @@ from .exceptions import (
 )
 
 __all__ = [
+    "DEFAULT_PRETRAINED",
     "FERPredictor",
     "annotate",
     "export",
@@ -184,14 +185,21 @@ def load_pretrained_file(path):
     return clf
 
 
-def pretrained(name="v1-fer2013"):
+#: the shipped model used when none is named (``pretrained()``,
+#: ``FERPredictor()``, ``skfer predict``): the most accurate on FER2013
+#: PrivateTest (see the model cards)
+DEFAULT_PRETRAINED = "v1-fer2013"
+
+
+def pretrained(name=None):
     """A fitted classifier with weights shipped in the package (offline).
 
     Parameters
     ----------
-    name : str, default="v1-fer2013"
-        One of :func:`list_pretrained`. See the model cards in the docs for
-        how each was trained and how accurate it is.
+    name : str, optional
+        One of :func:`list_pretrained`; default :data:`DEFAULT_PRETRAINED`.
+        See the model cards in the docs for how each was trained and how
+        accurate it is.
 
     Returns
     -------
@@ -207,6 +215,7 @@ def pretrained(name="v1-fer2013"):
     >>> clf.card_["label_names"][3]
     'happy'
     """
+    name = DEFAULT_PRETRAINED if name is None else name
     if name not in list_pretrained():
         raise InvalidValueError(
             f"Unknown pretrained model {name!r}.{did_you_mean(name, list_pretrained())}"
@@ -307,8 +316,9 @@ class FERPredictor:
 
     Parameters
     ----------
-    estimator : FERClassifier or str, default="v1-fer2013"
-        A fitted classifier, or the name of a pretrained one.
+    estimator : FERClassifier or str, optional
+        A fitted classifier, or the name of a pretrained one; default
+        :data:`DEFAULT_PRETRAINED`.
     backend : {"keras", "onnx"}, default="keras"
         ``"onnx"`` exports the network to a temporary ONNX file and runs it
         with ONNX Runtime (``pip install "skfer[export]"``).
@@ -350,7 +360,7 @@ class FERPredictor:
 
     def __init__(
         self,
-        estimator="v1-fer2013",
+        estimator=None,
         *,
         backend="keras",
         detector=None,
@@ -358,6 +368,8 @@ class FERPredictor:
         detect_width=320,
         tta=None,
     ):
+        if estimator is None:
+            estimator = DEFAULT_PRETRAINED
         if isinstance(estimator, str):
             if estimator not in _CACHE:
                 _CACHE[estimator] = pretrained(estimator)
