@@ -1,6 +1,7 @@
 """Pretrained weights, FERPredictor, export parity and `skfer predict`."""
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -51,6 +52,29 @@ def test_shipped_model_is_listed_fitted_and_documented(shipped):
         pretrained("v1-fer2031")
 
 
+def test_installed_package_stays_under_25_mb():
+    import skfer
+
+    root = Path(skfer.__file__).parent
+    size = sum(
+        f.stat().st_size
+        for f in root.rglob("*")
+        if f.is_file() and "__pycache__" not in f.parts
+    )
+    assert size < 25e6, f"skfer/ holds {size / 1e6:.1f} MB"
+
+
+def test_default_model_is_the_most_accurate_shipped_one():
+    from skfer.inference import DEFAULT_PRETRAINED
+
+    accuracy = {
+        name: pretrained(name).card_["private"]["all"]["accuracy"]
+        for name in list_pretrained()
+    }
+    assert DEFAULT_PRETRAINED == max(accuracy, key=accuracy.get)
+    assert FERPredictor().estimator.card_ == pretrained().card_
+
+
 def test_shipped_model_finds_the_smiling_astronaut(shipped):
     faces = FERPredictor(shipped).predict_image(astronaut())
     assert len(faces) == 1
@@ -60,10 +84,12 @@ def test_shipped_model_finds_the_smiling_astronaut(shipped):
     assert 150 < x + w / 2 < 300 and 50 < y + h / 2 < 200
 
 
-def test_shipped_model_reproduces_its_card(shipped, fer2013_npz):
+@pytest.mark.parametrize("name", list_pretrained())
+def test_shipped_model_reproduces_its_card(name, fer2013_npz):
     """Full PublicTest and PrivateTest accuracy equal the card's (real data)."""
     from skfer.datasets import load_fer2013
 
+    shipped = pretrained(name)
     card = shipped.card_
     for subset, expected in (
         ("PublicTest", card["public_accuracy_shipped"]),
