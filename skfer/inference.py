@@ -188,7 +188,7 @@ def load_pretrained_file(path):
 #: the shipped model used when none is named (``pretrained()``,
 #: ``FERPredictor()``, ``skfer predict``): the most accurate on FER2013
 #: PrivateTest (see the model cards)
-DEFAULT_PRETRAINED = "v1-fer2013"
+DEFAULT_PRETRAINED = "v2-fer2013"
 
 
 def pretrained(name=None):
