@@ -361,6 +361,17 @@ def _blocks(records, pngs, outlook=()):
                 *cells,
             ]
         )
+    # our recipe, labelled as ours, beside the study's rows
+    ours = _find(frame, "fer2013-v2-ours")
+    rows.append(
+        [
+            "FER2013",
+            "v2, our recipe (Adam + cosine decay)",
+            f"{ours['params']:,}" if ours else "",
+            "",
+            *_fer_cell(frame, "fer2013-v2-ours"),
+        ]
+    )
     for model in ("v1", "v2"):
         name = ck.format(model, "crossentropy", "subject")
         r = _find(frame, name)
@@ -581,7 +592,9 @@ def write_report(runs, output):
     too, for ``docs/results.rst`` to include. An experiment with no result
     in ``runs`` is read from the committed evidence in ``<output>/runs``
     (see :func:`~skfer.reproduce.runner.keep_evidence`), so the report can
-    be rebuilt on a machine that did not train it.
+    be rebuilt on a machine that did not train it; an experiment with
+    neither keeps its records (and figures) from the ``results.json`` being
+    rewritten, so no figure is lost.
 
     Parameters
     ----------
@@ -608,9 +621,25 @@ def write_report(runs, output):
     output.mkdir(parents=True, exist_ok=True)
     evidence = output / "runs"
     records = collect_records(runs, evidence)
+    # figures of earlier machines whose result.json was never committed: keep
+    # their records (and figures) from the report being rewritten
+    have = {r["experiment"] for r in records}
+    earlier = read_json(output / "results.json") or []
+    kept = [r for r in earlier if r.get("experiment") not in have]
+    records = kept + records
+    order = {name: i for i, name in enumerate(EXPERIMENTS)}
+    records.sort(key=lambda r: order.get(r["experiment"], len(order)))
     from .plots import plot_runs
 
     pngs = plot_runs(runs, output, evidence)
+    names = {png.name for png in pngs}
+    pngs += [
+        png
+        for r in kept
+        for kind in ("confusion", "learning_curve")
+        for png in [output / f"{kind}_{r['experiment']}.png"]
+        if png.is_file() and png.name not in names and not names.add(png.name)
+    ]
     write_json(output / "results.json", records)
     from .._checkpoint import atomic_write_text
 
