@@ -430,16 +430,7 @@ def _run_features(exp, ctx):
         start = time.perf_counter()
         head.fit(features[train], data.target[train])
         fit_s = time.perf_counter() - start
-        for usage in ("PublicTest", "PrivateTest"):
-            mask = parts[usage]
-            rows.append(
-                {
-                    "classifier": name,
-                    "split": usage,
-                    **_scores(data.target[mask], head.predict(features[mask]), labels),
-                    "wall_s": fit_s,
-                }
-            )
+        rows += _test_rows(name, head, features, data.target, parts, labels, fit_s)
         print(f"[{exp.name}] {name}: fit {fit_s:.0f} s", flush=True)
     # the source run's budget, when skfer reproduce wrote it (bench/ runs do not)
     planned = (read_json(source / "result.json") or {}).get("epochs_planned")
@@ -452,6 +443,19 @@ def _run_features(exp, ctx):
         "complete": planned is None or state["epochs_done"] >= planned,
         "n_features": int(features.shape[1]),
     }
+
+
+def _test_rows(name, fitted, X, y, parts, labels, fit_s):
+    """A fitted Table D classifier's scores on PublicTest and PrivateTest."""
+    return [
+        {
+            "classifier": name,
+            "split": usage,
+            **_scores(y[parts[usage]], fitted.predict(X[parts[usage]]), labels),
+            "wall_s": fit_s,
+        }
+        for usage in ("PublicTest", "PrivateTest")
+    ]
 
 
 def _run_baselines(exp, ctx):
@@ -467,18 +471,7 @@ def _run_baselines(exp, ctx):
         start = time.perf_counter()
         model = make_baseline(name).fit(data.data[train], data.target[train])
         fit_s = time.perf_counter() - start
-        for usage in ("PublicTest", "PrivateTest"):
-            mask = parts[usage]
-            rows.append(
-                {
-                    "classifier": name,
-                    "split": usage,
-                    **_scores(
-                        data.target[mask], model.predict(data.data[mask]), range(7)
-                    ),
-                    "wall_s": fit_s,
-                }
-            )
+        rows += _test_rows(name, model, data.data, data.target, parts, range(7), fit_s)
         print(f"[{exp.name}] {name}: fit {fit_s:.0f} s", flush=True)
     return {"rows": rows, "complete": True}
 
