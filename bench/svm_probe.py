@@ -72,12 +72,21 @@ def main():
         "svm-ovr": OneVsRestSquaredHinge(),
         "svm-mean": MeanSquaredHinge(),
     }
+    from skfer import _classifier
+
+    built_in = _classifier.get_loss
     out = {}
     for name in args.losses.split(","):
         start = time.perf_counter()
+        loss = losses[name]
+        # FERClassifier takes loss names only: the probe's own losses go in
+        # under the "svm" name, at the point where the estimator builds it
+        _classifier.get_loss = (
+            built_in if isinstance(loss, str) else (lambda *a, _l=loss, **k: _l)
+        )
         clf = FERClassifier(
             model=args.model,
-            loss=losses[name],
+            loss=loss if isinstance(loss, str) else "svm",
             epochs=args.epochs,
             random_state=0,
             verbose=0,
