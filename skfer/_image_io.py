@@ -22,6 +22,25 @@ IMAGE_EXTENSIONS = (
 )
 
 
+def _to_8_bit(img):
+    """16-bit and 32-bit grey images scaled to 8 bits (Pillow would clip them).
+
+    16-bit levels (0-65535) are divided by 257; float images in [0, 1] are
+    multiplied by 255. A 32-bit integer image whose values fit in 0-255 is
+    taken as 8-bit levels.
+    """
+    from PIL import Image
+
+    if not (img.mode.startswith("I") or img.mode == "F"):
+        return img
+    levels = np.asarray(img, dtype=np.float64)
+    if img.mode == "F":
+        levels = levels * 255 if levels.size and levels.max() <= 1 else levels
+    elif img.mode.startswith("I;16") or (levels.size and levels.max() > 255):
+        levels = levels / 257
+    return Image.fromarray(np.clip(np.round(levels), 0, 255).astype(np.uint8))
+
+
 def read_image(path, *, grayscale=True, size=None):
     """Read one image file as a uint8 array.
 
@@ -36,6 +55,8 @@ def read_image(path, *, grayscale=True, size=None):
     Returns
     -------
     image : ndarray of uint8, shape (h, w) or (h, w, 3)
+        16-bit files are scaled to 8 bits (levels divided by 257), not
+        clipped.
 
     Raises
     ------
@@ -52,6 +73,7 @@ def read_image(path, *, grayscale=True, size=None):
     try:
         with Image.open(path) as img:
             img.load()
+            img = _to_8_bit(img)
             img = img.convert("L" if grayscale else "RGB")
             if size is not None and img.size != (size[1], size[0]):
                 shrink = size[0] * size[1] < img.size[0] * img.size[1]

