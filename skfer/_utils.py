@@ -171,19 +171,10 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
     return X
 
 
-PIXEL_RULE = (
-    "Integer pixels are grey levels 0..255 and are divided by 255. Float pixels "
-    "in [0, 1] are used as given. Float pixels with no negative value and a "
-    "maximum above 1 are grey levels stored as floats and are divided by 255. "
-    "Float pixels with negative values (centred or standardised data) are used "
-    "as given."
-)
-
-
 def scale_pixels(images, *, name="X"):
     """Return ``images`` as float32 in the units the networks expect.
 
-    The one rule every entry point of skfer follows (:data:`PIXEL_RULE`):
+    The one rule every entry point of skfer follows:
     integer pixels (any integer dtype) are grey levels 0..255 and are divided
     by 255; float pixels in [0, 1] are used as given; float pixels with no
     negative value and a maximum above 1 are grey levels stored as floats and

