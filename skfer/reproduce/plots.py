@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from .experiments import EXPERIMENTS
-from .runner import read_json
+from .runner import read_result
 
 __all__ = ["plot_runs"]
 
@@ -21,9 +21,7 @@ def plot_runs(runs, output, evidence=None):
     for name, exp in EXPERIMENTS.items():
         if exp.kind not in ("fer2013", "ckplus"):
             continue
-        result = read_json(Path(runs) / name / "result.json")
-        if result is None and evidence is not None:
-            result = read_json(Path(evidence) / name / "result.json")
+        result = read_result(runs, name, evidence)
         if result is None:
             continue
         if exp.kind == "fer2013":

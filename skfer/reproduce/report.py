@@ -13,18 +13,9 @@ from .experiments import (
     STUDY,
     SUBJECT_PROTOCOL,
 )
-from .runner import read_json, write_json
+from .runner import read_json, read_result, write_json
 
 __all__ = ["collect_records", "outlook", "write_report"]
-
-
-def _result(runs, name, evidence=None):
-    """A run's result.json: from the runs folder, else from the committed
-    evidence beside the report (``<output>/runs``)."""
-    result = read_json(Path(runs) / name / "result.json")
-    if result is None and evidence is not None:
-        result = read_json(Path(evidence) / name / "result.json")
-    return result
 
 
 def collect_records(runs, evidence=None):
@@ -44,7 +35,7 @@ def collect_records(runs, evidence=None):
     """
     records = []
     for name, exp in EXPERIMENTS.items():
-        result = _result(runs, name, evidence)
+        result = read_result(runs, name, evidence)
         if result is None:
             continue
         base = {
@@ -535,7 +526,7 @@ def outlook(runs, evidence=None):
     []
     """
     results = {
-        name: _result(Path(runs).expanduser(), name, evidence)
+        name: read_result(Path(runs).expanduser(), name, evidence)
         for name, exp in EXPERIMENTS.items()
         if exp.kind == "fer2013"
     }
@@ -624,14 +615,11 @@ def write_report(runs, output):
     from .plots import plot_runs
 
     pngs = plot_runs(runs, output, evidence)
-    names = {png.name for png in pngs}
-    pngs += [
-        png
-        for r in kept
-        for kind in ("confusion", "learning_curve")
-        for png in [output / f"{kind}_{r['experiment']}.png"]
-        if png.is_file() and png.name not in names and not names.add(png.name)
-    ]
+    for name in dict.fromkeys(r["experiment"] for r in kept):
+        for kind in ("confusion", "learning_curve"):
+            png = output / f"{kind}_{name}.png"
+            if png.is_file() and png not in pngs:
+                pngs.append(png)
     write_json(output / "results.json", records)
     from .._checkpoint import atomic_write_text
 

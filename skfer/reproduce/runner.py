@@ -18,6 +18,7 @@ from .experiments import (
 __all__ = [
     "reproduce",
     "read_json",
+    "read_result",
     "write_json",
     "keep_evidence",
     "classifier_from_run",
@@ -75,6 +76,15 @@ def _accelerator(backend):
         return details.get("device_name", gpus[0].name)
     except Exception:  # noqa: BLE001 - a version record must never fail a run
         return "unknown"
+
+
+def read_result(runs, name, evidence=None):
+    """An experiment's ``result.json``: from the runs folder, else from the
+    committed evidence (see :func:`keep_evidence`); None when neither has it."""
+    result = read_json(Path(runs) / name / "result.json")
+    if result is None and evidence is not None:
+        result = read_json(Path(evidence) / name / "result.json")
+    return result
 
 
 def keep_evidence(run_dir, evidence_dir):
