@@ -11,6 +11,7 @@ from .exceptions import InvalidTypeError, InvalidValueError
 __all__ = [
     "did_you_mean",
     "as_image_batch",
+    "check_dense",
     "scale_pixels",
     "to_uint8_pixels",
     "feature_names",
@@ -53,6 +54,14 @@ def did_you_mean(name, choices):
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
+def check_dense(X, what):
+    """Refuse SciPy sparse input: ``what`` says what was expected instead."""
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise InvalidTypeError(
+            f"Sparse input is not supported: {what}. Convert it with X.toarray()."
+        )
+
+
 def _square_side(n_pixels):
     side = math.isqrt(n_pixels)
     return side if side * side == n_pixels else None
@@ -84,11 +93,7 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
     images : ndarray of shape (n, h, w, c)
         A view or copy with the original dtype.
     """
-    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-        raise InvalidTypeError(
-            f"Sparse input is not supported: {name} must be a dense array of "
-            "pixels. Convert it with X.toarray()."
-        )
+    check_dense(X, f"{name} must be a dense array of pixels")
     if hasattr(X, "to_numpy"):
         X = X.to_numpy()
     try:

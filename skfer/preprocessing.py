@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from ._image_io import read_image
 from ._utils import (
     as_image_batch,
+    check_dense,
     check_fitted,
     did_you_mean,
     feature_names,
@@ -783,11 +784,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _images(X):
-        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-            raise InvalidTypeError(
-                "Sparse input is not supported: FaceCropper takes dense images. "
-                "Convert it with X.toarray()."
-            )
+        check_dense(X, "FaceCropper takes dense images")
         if isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object:
             X = list(X)
         if isinstance(X, np.ndarray) and X.ndim == 2:

@@ -19,7 +19,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import indexable
 
-from ._utils import check_fitted
+from ._utils import check_dense, check_fitted
 from .exceptions import (
     InvalidTypeError,
     InvalidValueError,
@@ -527,11 +527,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         from optuna.trial import TrialState
 
         self._check_params()
-        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-            raise InvalidTypeError(
-                "Sparse input is not supported: FERSearchCV takes dense images or "
-                "pixel rows. Convert it with X.toarray()."
-            )
+        check_dense(X, "FERSearchCV takes dense images or pixel rows")
         space = self._space()
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=True)
