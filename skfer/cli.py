@@ -429,6 +429,8 @@ class _AnnotationSink:
         )
 
     def add(self, source, image):
+        from pathlib import Path
+
         import cv2
 
         from ._checkpoint import atomic_target
@@ -441,8 +443,9 @@ class _AnnotationSink:
                         f"OpenCV could not write the image {str(self.out)!r}."
                     )
             return
-        video = source.startswith("webcam:") or (
-            source.rsplit(".", 1)[-1].lower() in {s[1:] for s in VIDEO_SUFFIXES}
+        video = (
+            source.startswith("webcam:")
+            or Path(source).suffix.lower() in VIDEO_SUFFIXES
         )
         if not video:
             path = self.out / f"{self._stem(source)}.png"
