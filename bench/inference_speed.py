@@ -10,8 +10,10 @@ depend on them):
   eager Keras call ``net(x)``, ``FERClassifier.predict_proba``, and
   FERPredictor's compiled graph and ONNX Runtime backends;
 - batched throughput (faces/s at batch 64) for the same paths;
-- a full 640x480 frame with one face (OpenCV Haar detection + classification),
-  FERPredictor.predict_image, for both backends;
+- a full 640x480 frame with one face (detection + crop + classification),
+  FERPredictor.predict_image: the default path ``FERPredictor()`` and each
+  detector with each model, interleaved call by call, on a frame with a small
+  face and on a webcam-like frame;
 - the `fer` package (``from fer.fer import FER``; its default detector and
   model) on the same frame, if it is installed. Its dependencies pull in
   PyTorch; ``pip install --no-deps fer`` is enough for this measurement.
@@ -129,7 +131,6 @@ def main():
             if name == "v1":
                 detect = timed(lambda p=predictor: p.predict_image(frame), args.repeats)
                 results["frame_640x480"][f"skfer v1 ({backend})"] = detect
-                faces_found = len(predictor.predict_image(frame))
         for path, (fn, a1, a64) in paths.items():
             key = f"{name}: {path}"
             results["per_face_batch1"][key] = timed(
@@ -140,43 +141,50 @@ def main():
             print(key, results["per_face_batch1"][key], flush=True)
     from skfer.preprocessing import FaceCropper
 
-    cropper = FaceCropper()
+    cropper = FaceCropper(detector="haar")
     results["frame_640x480"]["OpenCV Haar detection, full frame"] = timed(
         lambda: cropper.detect([frame]), args.repeats
     )
-    # the frame path with each detector, interleaved call by call
-    frame_paths = {
-        f"skfer {model[:2]} (keras), detector={name}": FERPredictor(
-            model, detector=FaceCropper(detector=name, margin=0.1)
-        ).predict_image
-        for model in ("v1-fer2013", "v2-fer2013")
-        for name in ("haar", "blazeface", "blazeface+haar")
-    }
-    near = near_face_frame()
-    for name, fn in frame_paths.items():
-        results.setdefault("faces_found_by_detector", {})[name] = len(fn(frame))
-        results.setdefault("faces_found_by_detector_near", {})[name] = len(fn(near))
-    results["frame_640x480_interleaved"] = interleaved(
-        {name: (lambda f=fn: f(frame)) for name, fn in frame_paths.items()},
-        args.repeats,
-    )
-    results["frame_640x480_near_face_interleaved"] = interleaved(
-        {name: (lambda f=fn: f(near)) for name, fn in frame_paths.items()},
-        args.repeats,
+    # the frame path with each detector, the default path and the fer
+    # package, interleaved call by call on each frame
+    frame_paths = {"skfer default: FERPredictor()": FERPredictor().predict_image}
+    frame_paths.update(
+        {
+            f"skfer {model[:2]} (keras), detector={name}": FERPredictor(
+                model, detector=FaceCropper(detector=name, margin=0.1)
+            ).predict_image
+            for model in ("v1-fer2013", "v2-fer2013")
+            for name in ("haar", "blazeface", "blazeface+haar")
+        }
     )
     try:
         from fer.fer import FER
     except ImportError as exc:
         results["fer"] = f"not installed ({exc}); pip install --no-deps fer"
     else:
-        detector = FER()
+        fer = FER()
         bgr = frame[:, :, ::-1].copy()
-        found = detector.detect_emotions(bgr)
         results["frame_640x480"]["fer package (default)"] = timed(
-            lambda: detector.detect_emotions(bgr), args.repeats
+            lambda: fer.detect_emotions(bgr), args.repeats
         )
-        results["fer_faces_found"] = len(found)
-    results["skfer_faces_found"] = faces_found
+        results["fer_faces_found"] = len(fer.detect_emotions(bgr))
+    near = near_face_frame()
+    for key, found_key, image in (
+        ("frame_640x480_interleaved", "faces_found_by_detector", frame),
+        ("frame_640x480_near_face_interleaved", "faces_found_by_detector_near", near),
+    ):
+        fns = {name: (lambda f=fn, i=image: f(i)) for name, fn in frame_paths.items()}
+        if "fer" not in results:  # fer takes BGR frames; converted once, untimed
+            bgr = image[:, :, ::-1].copy()
+            fns["fer package (default)"] = lambda b=bgr: fer.detect_emotions(b)
+        results[found_key] = {name: len(fn()) for name, fn in fns.items()}
+        results[key] = interleaved(fns, args.repeats)
+        rows = results[key]
+        if "fer package (default)" in rows:
+            results.setdefault("fer_over_skfer_default", {})[key] = (
+                rows["fer package (default)"]["median_ms"]
+                / rows["skfer default: FERPredictor()"]["median_ms"]
+            )
     results["versions"] = {
         "skfer": skfer.__version__,
         "tensorflow": tf.__version__,
@@ -189,14 +197,12 @@ def main():
             f"{key:<38} {value['median_ms']:8.2f} {value['p95_ms']:8.2f}"
             f" {results['batch64_faces_per_s'][key]:10.0f}"
         )
-    print("\n640x480 frame, one face          median ms   p95 ms")
-    for key, value in results["frame_640x480"].items():
-        print(f"{key:<38} {value['median_ms']:8.2f} {value['p95_ms']:8.2f}")
-    fer = results["frame_640x480"].get("fer package (default)")
-    ours = results["frame_640x480"]["skfer v1 (keras)"]
-    if fer:
-        ratio = fer["median_ms"] / ours["median_ms"]
-        print(f"\nfer / skfer (keras) frame time: {ratio:.1f}x")
+    for key in ("frame_640x480_interleaved", "frame_640x480_near_face_interleaved"):
+        print(f"\n{key}                 median ms   p95 ms")
+        for name, value in results[key].items():
+            print(f"{name:<44} {value['median_ms']:8.2f} {value['p95_ms']:8.2f}")
+    for key, ratio in results.get("fer_over_skfer_default", {}).items():
+        print(f"{key}: fer / skfer default frame time {ratio:.1f}x")
     if args.output:
         from skfer._checkpoint import atomic_write_text
 
@@ -247,8 +253,9 @@ def write_rst(results, json_path):
         (
             "frame_640x480_interleaved",
             "faces_found_by_detector",
-            "Each detector on the same frame (the face about 52 pixels wide), "
-            "timed one call of each in turn:",
+            "Each path on the same frame (the face about 52 pixels wide), "
+            "timed one call of each in turn; the default path is "
+            "``FERPredictor()`` (v2-fer2013, detector blazeface+haar):",
         ),
         (
             "frame_640x480_near_face_interleaved",

@@ -280,6 +280,7 @@ def _predict(args):
     sink = _RecordSink(args, names)
     annotations = _AnnotationSink(Path(args.annotate), args) if args.annotate else None
     held = {}  # source -> (frames left to reuse, boxes): --detect-every
+    interrupted = False
     try:
         for source, frame, image in _predict_sources(args):
             if args.no_detect:
@@ -297,17 +298,29 @@ def _predict(args):
             if annotations is not None:
                 annotations.add(source, annotate(image, faces))
             sink.add(source, frame, faces)
+    except KeyboardInterrupt:
+        # Ctrl+C is how a webcam session ends: the rows and annotated frames
+        # written so far are kept (a complete JSON/CSV file, a playable video)
+        interrupted = True
     finally:
         sink.close()
         if annotations is not None:
             annotations.close()
+    if interrupted:
+        where = f" to {args.output}" if args.output else ""
+        print(
+            f"Stopped by Ctrl+C: {sink.frames} frame(s) written{where}.",
+            file=sys.stderr,
+        )
     if sink.missing:
         print(
             f"{sink.missing} image(s)/frame(s) had no face (listed with no label); "
             "use --no-detect for images that are already face crops.",
             file=sys.stderr,
         )
-    return 0
+    # a webcam runs until stopped, so Ctrl+C is its normal end; anything else
+    # stopped early exits 130, the shell's code for an interrupt
+    return 130 if interrupted and args.webcam is None else 0
 
 
 class _RecordSink:
@@ -315,6 +328,7 @@ class _RecordSink:
 
     def __init__(self, args, names):
         self.format, self.names, self.missing, self.n = args.format, names, 0, 0
+        self.frames = 0
         self._target = args.output
         if self._target:
             from ._checkpoint import atomic_target
@@ -342,6 +356,7 @@ class _RecordSink:
     def add(self, source, frame, faces):
         import json
 
+        self.frames += 1
         if not faces:
             self.missing += 1
         records = [
@@ -531,9 +546,10 @@ def _build_parser():
     )
     predict.add_argument(
         "--detector",
-        default="haar",
-        choices=["haar", "blazeface", "blazeface+haar"],
-        help="face detector (FaceCropper's detector; default haar)",
+        default="blazeface+haar",
+        choices=["blazeface+haar", "haar", "blazeface"],
+        help="face detector (FaceCropper's detector; default blazeface+haar: "
+        "BlazeFace, then the Haar cascade where it found no face)",
     )
     predict.add_argument(
         "--every", type=int, default=1, help="video: only every Nth frame is read"

@@ -357,3 +357,30 @@ def test_cli_warns_when_a_video_stops_decoding_midway(tmp_path, capsys):
 def test_cli_blazeface_detector(capsys):
     assert main(["predict", "--sample", "--detector", "blazeface"]) == 0
     assert "happy" in capsys.readouterr().out
+
+
+def test_cli_ctrl_c_keeps_the_rows_and_video_written_so_far(
+    tmp_path, capsys, monkeypatch
+):
+    from skfer import cli
+
+    frame = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
+    video = _write_video(tmp_path / "clip.avi", [frame] * 8)
+    sources = cli._predict_sources
+
+    def stopped_after_three(args):  # the user presses Ctrl+C at the 4th frame
+        for i, item in enumerate(sources(args)):
+            if i == 3:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(cli, "_predict_sources", stopped_after_three)
+    out, folder = tmp_path / "faces.csv", tmp_path / "annotated"
+    argv = ["predict", str(video), "--format", "csv", "--output", str(out)]
+    assert main(argv + ["--annotate", str(folder)]) == 130
+    assert "Stopped by Ctrl+C: 3 frame(s) written to" in capsys.readouterr().err
+    rows = out.read_text().splitlines()
+    assert len(rows) == 4 and all(",happy," in row for row in rows[1:])
+    (annotated,) = folder.glob("*.avi")
+    assert int(cv2.VideoCapture(str(annotated)).get(cv2.CAP_PROP_FRAME_COUNT)) == 3
+    assert list(tmp_path.glob(".faces*")) == []  # no temporary file left behind
