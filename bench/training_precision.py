@@ -3,9 +3,6 @@
 Usage:
     python bench/training_precision.py speed [--model v2] [--images 1536]
         [--rounds 3] [--augment both] [--output docs/results/training_precision_v2.json]
-    python bench/training_precision.py parity [--model v1] [--epochs 10]
-        [--fer2013 ../shared/data/fer2013.npz]
-        [--output docs/results/precision_parity_v1.json]
 
 ``speed`` times ``FERClassifier.fit`` (the library path: batch 64, no
 seeding; ``--model v1,v2`` for several networks, ``--augment both`` with and
@@ -17,13 +14,10 @@ median seconds per training step after two warm-up steps (images per second
 = 64 / that) and the whole ``fit`` call, plus what ``precision="auto"``
 resolves to here.
 
-``parity`` trains the model on all of FER2013 Training for ``--epochs``
-epochs three times: float32 seed 0, float32 seed 1, bfloat16 seed 0, and
-scores each on PublicTest (the protocol: choices on PublicTest, PrivateTest
-untouched). The spread of the two float32 seeds is the yardstick for the
-bfloat16 difference.
+Accuracy parity of bfloat16 against two float32 seeds is part of
+``bench/recipe_study.py`` (resumable; it shares the study-recipe runs).
 
-Both record the CPU model name and its AMX/AVX512 bfloat16 flags. Stop other
+It records the CPU model name and its AMX/AVX512 bfloat16 flags. Stop other
 CPU work while it runs (this machine has 2 cores).
 """
 
@@ -164,68 +158,21 @@ def speed(args):
     return {"kind": "speed", "machine": machine(), "summary": summary, "runs": records}
 
 
-def parity(args):
-
-    from skfer import FERClassifier
-
-    data = _fer2013(args.fer2013)
-    if data is None:
-        sys.exit(f"parity needs FER2013: {args.fer2013} not found")
-    images, labels, usage = data
-    train, public = usage == "Training", usage == "PublicTest"
-    records = []
-    for precision, seed in (("float32", 0), ("bfloat16", 0), ("float32", 1)):
-        clf = FERClassifier(
-            model=args.model,
-            epochs=args.epochs,
-            precision=precision,
-            random_state=seed,
-            verbose=2,
-        )
-        start = time.perf_counter()
-        clf.fit(images[train], labels[train])
-        seconds = time.perf_counter() - start
-        record = {
-            "model": args.model,
-            "precision": precision,
-            "seed": seed,
-            "epochs": args.epochs,
-            "public_accuracy": float(clf.score(images[public], labels[public])),
-            "train_loss_last": clf.history_["loss"][-1],
-            "fit_s": seconds,
-            "images_per_s": args.epochs * int(train.sum()) / seconds,
-        }
-        records.append(record)
-        print(json.dumps(record), flush=True)
-    f32 = [r["public_accuracy"] for r in records if r["precision"] == "float32"]
-    bf16 = [r["public_accuracy"] for r in records if r["precision"] == "bfloat16"][0]
-    spread = max(f32) - min(f32)
-    tolerance = max(0.01, spread)
-    summary = {
-        "float32_seed_spread": spread,
-        "bfloat16_minus_float32_seed0": bf16 - f32[0],
-        "tolerance": tolerance,
-        "within": abs(bf16 - f32[0]) <= tolerance,
-    }
-    return {"kind": "parity", "machine": machine(), "summary": summary, "runs": records}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["speed", "parity"])
+    parser.add_argument("what", choices=["speed"])
     parser.add_argument("--model", default=None)
     parser.add_argument("--images", type=int, default=1536)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--augment", choices=["on", "off", "both"], default="on")
-    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument(
         "--fer2013", default=str(ROOT.parent / "shared" / "data" / "fer2013.npz")
     )
     parser.add_argument("--output", default=None)
     args = parser.parse_args()
     if args.model is None:
-        args.model = "v2" if args.what == "speed" else "v1"
-    result = speed(args) if args.what == "speed" else parity(args)
+        args.model = "v2"
+    result = speed(args)
     print(json.dumps(result["summary"]))
     if args.output:
         Path(args.output).write_text(json.dumps(result, indent=1) + "\n")
