@@ -19,7 +19,8 @@ same faces for all). The true box (the face as it was placed) is the
 reference. The frames are PublicTest's, so a margin chosen here is chosen
 on PublicTest, as the protocol wants.
 
-    python bench/detectors.py --fer2013 ../shared/data/fer2013.npz --n 1000
+    python bench/detectors.py --fer2013 ../shared/data/fer2013.npz --n 1000 \
+        --margins 0,0.1,0.2
 
 Prints one JSON object (counts, the fit, accuracies, the machine's CPU).
 """
@@ -27,6 +28,7 @@ Prints one JSON object (counts, the fit, accuracies, the machine's CPU).
 import argparse
 import json
 import platform
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +162,7 @@ def main():
                 "model": args.model or DEFAULT_PRETRAINED,
                 "expression_accuracy": accuracy,
                 "cpu": cpu_model(),
+                "command": " ".join(["python"] + sys.argv),
             },
             indent=1,
         )
