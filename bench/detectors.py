@@ -59,7 +59,9 @@ def frames(images, seed=0):
 
 
 def names_of_detectors():
-    return ("haar", "blazeface", "blazeface+haar")
+    from skfer.preprocessing import DETECTORS
+
+    return DETECTORS
 
 
 def expression_accuracy(predictor, labels, crops, true_crops):

@@ -139,7 +139,7 @@ def main():
             batch = timed(lambda f=fn, a=a64: f(a), max(20, args.repeats // 10))
             results["batch64_faces_per_s"][key] = 64000 / batch["median_ms"]
             print(key, results["per_face_batch1"][key], flush=True)
-    from skfer.preprocessing import FaceCropper
+    from skfer.preprocessing import DETECTORS, FaceCropper
 
     cropper = FaceCropper(detector="haar")
     results["frame_640x480"]["OpenCV Haar detection, full frame"] = timed(
@@ -154,7 +154,7 @@ def main():
                 model, detector=FaceCropper(detector=name, margin=0.1)
             ).predict_image
             for model in ("v1-fer2013", "v2-fer2013")
-            for name in ("haar", "blazeface", "blazeface+haar")
+            for name in DETECTORS
         }
     )
     try:
@@ -255,7 +255,7 @@ def write_rst(results, json_path):
             "faces_found_by_detector",
             "Each path on the same frame (the face about 52 pixels wide), "
             "timed one call of each in turn; the default path is "
-            "``FERPredictor()`` (v2-fer2013, detector blazeface+haar):",
+            "``FERPredictor()`` (v2-fer2013, detector blazeface-back+haar):",
         ),
         (
             "frame_640x480_near_face_interleaved",

@@ -546,10 +546,18 @@ def _build_parser():
     )
     predict.add_argument(
         "--detector",
-        default="blazeface+haar",
-        choices=["blazeface+haar", "haar", "blazeface"],
-        help="face detector (FaceCropper's detector; default blazeface+haar: "
-        "BlazeFace, then the Haar cascade where it found no face)",
+        default="blazeface-back+haar",
+        # skfer.preprocessing.DETECTORS, kept here so that --help stays fast
+        choices=[
+            "blazeface-back+haar",
+            "blazeface-back",
+            "blazeface+haar",
+            "blazeface",
+            "haar",
+        ],
+        help="face detector (FaceCropper's detector; default blazeface-back+haar: "
+        "BlazeFace's back-camera model, then the Haar cascade where it found no "
+        "face)",
     )
     predict.add_argument(
         "--every", type=int, default=1, help="video: only every Nth frame is read"

