@@ -28,4 +28,6 @@ if not Path(skfer.__file__).resolve().is_relative_to(tree):
     sys.exit(f"skfer was imported from {skfer.__file__}, not from {tree}")
 from skfer.cli import main  # noqa: E402
 
-sys.exit(main(sys.argv[2:]))
+# the runs record "skfer <arguments>" as their command, without the tree
+sys.argv = [sys.argv[0]] + sys.argv[2:]
+sys.exit(main(sys.argv[1:]))
