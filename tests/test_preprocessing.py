@@ -187,6 +187,37 @@ def test_blazeface_finds_the_face_where_the_cascade_does():
         assert found.tolist() == [True, False] and crops.shape == (2, 48, 48)
 
 
+def test_blazeface_gives_the_same_boxes_on_litert_and_opencv(monkeypatch, capfd):
+    import sys
+
+    import cv2
+    from skimage.data import astronaut
+
+    from skfer import preprocessing
+
+    if sys.platform == "linux":  # a dependency there: never skipped in CI
+        import ai_edge_litert  # noqa: F401
+    else:
+        pytest.importorskip("ai_edge_litert")
+    small = np.full((480, 640), 90, np.uint8)  # a face about 50 pixels wide
+    small[112:368, 192:448] = cv2.resize(
+        cv2.cvtColor(astronaut(), cv2.COLOR_RGB2GRAY), (256, 256)
+    )
+    images = [astronaut(), small]
+    boxes = {}
+    for runtimes in (("litert", "opencv"), ("opencv",)):
+        monkeypatch.setattr(preprocessing, "_BLAZEFACE_RUNTIMES", runtimes)
+        monkeypatch.setattr(preprocessing, "_DETECTOR_MODELS", {})
+        for detector in ("blazeface", "blazeface-back"):
+            found = FaceCropper(detector=detector).detect(images)
+            boxes[runtimes[0], detector] = [b.tolist() for b in found]
+            assert preprocessing._blazeface_net(detector)[0].runtime == runtimes[0]
+    for detector in ("blazeface", "blazeface-back"):
+        assert boxes["litert", detector] == boxes["opencv", detector]
+    assert len(boxes["litert", "blazeface-back"][1]) == 1
+    assert capfd.readouterr().err == ""  # LiteRT's delegate notice is parked
+
+
 def test_the_command_line_offers_every_detector():
     from skfer.cli import _build_parser
 
