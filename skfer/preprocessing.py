@@ -524,9 +524,11 @@ def _blazeface_runner(path, size):
     """``run(x)`` -> (scores, boxes) for a float32 batch ``x`` (1, size, size, 3).
 
     LiteRT where ``ai-edge-litert`` is installed (a dependency on Linux and
-    Apple-silicon macOS): 1.4-1.6x faster than OpenCV's DNN module for the
-    back-camera model here; elsewhere OpenCV. Both give the same scores
-    within 1e-4. ``run.runtime`` says which one runs.
+    Apple-silicon macOS), on up to 4 threads: on 2 idle cores its forward
+    pass took 3.8 ms for the back-camera model and 0.7 ms for the
+    short-range one, against 7.1 and 1.6 ms with OpenCV's DNN module, which
+    runs it elsewhere (``bench/inference_speed.py``). Both give the same
+    scores within 1e-4. ``run.runtime`` says which one runs.
     """
     if "litert" in _BLAZEFACE_RUNTIMES:
         try:
@@ -535,7 +537,9 @@ def _blazeface_runner(path, size):
             pass
         else:
             with _parked_stderr():  # LiteRT announces its XNNPACK delegate there
-                interpreter = Interpreter(model_path=path)
+                # one thread is LiteRT's default; like OpenCV, use the cores
+                threads = min(4, os.cpu_count() or 1)
+                interpreter = Interpreter(model_path=path, num_threads=threads)
                 interpreter.allocate_tensors()
                 source = interpreter.get_input_details()[0]["index"]
                 outputs = {
