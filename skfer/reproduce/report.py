@@ -385,7 +385,16 @@ def _blocks(records, pngs, outlook=()):
         img, img_epochs = _ck_cell(frame, ck.format(model, "crossentropy", "image"))
         if "unfinished" in img_epochs:
             img += " (" + img_epochs.split(", ", 1)[1] + ")"
-        tuned, _ = _ck_cell(frame, f"ckplus-{model}-finetuned-subject")
+        tuned, tuned_epochs = _ck_cell(frame, f"ckplus-{model}-finetuned-subject")
+        # the columns may have been trained for different numbers of epochs
+        per_column = {
+            "subject-grouped": epochs,
+            "image-level": img_epochs,
+            "fine-tuned": tuned_epochs,
+        }
+        counts = {k: v.split(" ", 1)[0] for k, v in per_column.items() if v}
+        if len(set(counts.values())) > 1:
+            epochs = ", ".join(f"{k} {n}" for k, n in counts.items()) + " per fold"
         rows.append(
             [
                 model,
