@@ -525,9 +525,9 @@ def _blazeface_runner(path, size):
 
     LiteRT where ``ai-edge-litert`` is installed (a dependency on Linux and
     Apple-silicon macOS), on up to 4 threads: on 2 idle cores its forward
-    pass took 3.8 ms for the back-camera model and 0.7 ms for the
-    short-range one, against 7.1 and 1.6 ms with OpenCV's DNN module, which
-    runs it elsewhere (``bench/inference_speed.py``). Both give the same
+    pass took 3.8 ms for the back-camera model against 7.2 ms with OpenCV's
+    DNN module, which runs it elsewhere; about the same (1.6-1.7 ms) for the
+    short-range one (``bench/inference_speed.py``). Both give the same
     scores within 1e-4. ``run.runtime`` says which one runs.
     """
     if "litert" in _BLAZEFACE_RUNTIMES:
