@@ -58,12 +58,6 @@ def frames(images, seed=0):
         yield frame, (x, y, 144, 144)
 
 
-def names_of_detectors():
-    from skfer.preprocessing import DETECTORS
-
-    return DETECTORS
-
-
 def expression_accuracy(predictor, labels, crops, true_crops):
     """Accuracy of the model on each detector's crops, per margin."""
     found = {key: np.array([c is not None for c in v]) for key, v in crops.items()}
@@ -102,7 +96,7 @@ def main():
 
     from skfer.datasets import load_fer2013
     from skfer.inference import DEFAULT_PRETRAINED, FERPredictor
-    from skfer.preprocessing import FaceCropper
+    from skfer.preprocessing import DETECTORS, FaceCropper
 
     data = load_fer2013(args.fer2013, subset=args.subset)
     images = data.images[: args.n] if hasattr(data, "images") else data.data[: args.n]
@@ -111,9 +105,9 @@ def main():
     predictor = FERPredictor(args.model or DEFAULT_PRETRAINED)
     croppers = {m: FaceCropper(margin=m) for m in margins}
     # crops[(detector, margin)][i]: the crop of frame i's largest face, or None
-    crops = {(name, m): [] for name in names_of_detectors() for m in margins}
+    crops = {(name, m): [] for name in DETECTORS for m in margins}
     true_crops = {m: [] for m in margins}
-    names = names_of_detectors()
+    names = DETECTORS
     detectors = {name: FaceCropper(detector=name) for name in names}
     found = {name: 0 for name in detectors}
     on_face = {name: 0 for name in detectors}
