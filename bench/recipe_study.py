@@ -80,11 +80,16 @@ def run_name(recipe, precision, k):
     return f"{recipe}-{precision}-{'seed' if SEEDED else 'run'}{k}"
 
 
-def train(args, data, recipe, precision, k):
+def train(args, data, recipe, precision, k, params=None):
+    """Train one run (resuming its checkpoint) and score it on PublicTest.
+
+    ``params`` are the estimator's recipe parameters (default: ``RECIPES``'s).
+    """
     import joblib
 
     from skfer import FERClassifier
 
+    params = RECIPES[recipe] if params is None else params
     images, labels, usage = data
     train, public = usage == "Training", usage == "PublicTest"
     name = run_name(recipe, precision, k)
@@ -100,7 +105,7 @@ def train(args, data, recipe, precision, k):
         random_state=k if SEEDED else None,
         checkpoint_dir=work,
         verbose=2,
-        **RECIPES[recipe],
+        **params,
     )
     start = time.perf_counter()
     clf.fit(
@@ -120,7 +125,7 @@ def train(args, data, recipe, precision, k):
     return {
         "run": name,
         "recipe": recipe,
-        "params": RECIPES[recipe],
+        "params": params,
         "precision": clf.precision_,
         "seed": k if SEEDED else None,
         "epochs": args.epochs,
