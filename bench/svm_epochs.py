@@ -1,0 +1,126 @@
+"""The SVM loss against cross-entropy in the first epochs (Model 1, FER2013).
+
+Usage:
+    python bench/svm_probe.py --fer2013 ../shared/data/fer2013.npz \\
+        --epochs 10 --work ~/skfer_runs/svm_probe \\
+        --reference docs/results/recipe_study_v1 \\
+        --output docs/results/svm_probe_v1
+
+Issue 18 asks whether the L2 multiclass SVM loss trails cross-entropy by
+more than about 5 points after 10 epochs, and if so why, before 50-epoch
+Model 2 runs are spent on it. Each probe trains Model 1 exactly as
+``bench/recipe_study.py`` does (all of Training, batch 64, the study's
+augmentation, unseeded, the precision ``"auto"`` gives; PublicTest scored
+every epoch) with the study's recipe and one change, named below. The
+cross-entropy reference is the recipe study's ``study`` run at the same
+precision (read from ``--reference``, not retrained). Only PublicTest is
+read: nothing here is a reported test figure.
+
+Each run checkpoints every epoch in ``--work`` and resumes when the command
+is run again; ``--only`` picks probes. One JSON per finished run and
+``summary.json`` (PublicTest per epoch of every run beside the reference,
+and the gap at the last epoch) go to ``--output``.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PROBES = {
+    # the study's recipe with the SVM loss (margin 1): the runs of Table B
+    "svm": {"loss": "svm"},
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fer2013", required=True)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--work", required=True, help="checkpoints (resume here)")
+    parser.add_argument("--output", required=True, help="folder for the JSON files")
+    parser.add_argument(
+        "--reference",
+        required=True,
+        help="recipe_study output folder holding the cross-entropy run",
+    )
+    parser.add_argument(
+        "--only", default=None, help="comma-separated probe names (default: all)"
+    )
+    args = parser.parse_args()
+
+    import recipe_study
+    from training_precision import _fer2013, machine
+
+    from skfer._checkpoint import atomic_write_text
+    from skfer._precision import resolve_precision
+
+    auto = resolve_precision("auto")
+    reference_path = (
+        Path(args.reference) / f"{recipe_study.run_name('study', auto, 0)}.json"
+    )
+    if not reference_path.exists():
+        sys.exit(f"no cross-entropy reference at {reference_path}: run recipe_study")
+    reference = json.loads(reference_path.read_text())
+    if reference["epochs"] != args.epochs:
+        sys.exit(f"the reference ran {reference['epochs']} epochs, not {args.epochs}")
+    data = _fer2013(args.fer2013)
+    if data is None:
+        sys.exit(f"svm_epochs needs FER2013: {args.fer2013} not found")
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    records = {}
+    for probe, params in PROBES.items():
+        name = recipe_study.run_name(probe, auto, 0)
+        path = output / f"{name}.json"
+        if path.exists():
+            records[probe] = json.loads(path.read_text())
+            continue
+        if args.only and probe not in args.only.split(","):
+            continue
+        print(f"[{name}] training", flush=True)
+        record = recipe_study.train(args, data, probe, auto, 0, params=params)
+        record["machine"] = machine()
+        atomic_write_text(path, json.dumps(record, indent=1) + "\n")
+        records[probe] = record
+    ce = reference["history"]["val_accuracy"]
+    summary = {
+        "protocol": (
+            "Model 1, FER2013 Training, batch 64, study augmentation, "
+            f"{args.epochs} epochs, precision {auto}, unseeded; PublicTest only"
+        ),
+        "reference": {
+            "run": reference["run"],
+            "public_per_epoch": ce,
+            "train_accuracy_per_epoch": reference["history"]["accuracy"],
+        },
+        "probes": {
+            probe: {
+                "params": r["params"],
+                "public_per_epoch": r["history"]["val_accuracy"],
+                "train_accuracy_per_epoch": r["history"]["accuracy"],
+                "public_final": r["public_accuracy"],
+                "gap_to_crossentropy_points": 100
+                * (reference["public_accuracy"] - r["public_accuracy"]),
+            }
+            for probe, r in records.items()
+        },
+        "machine": machine(),
+    }
+    atomic_write_text(output / "summary.json", json.dumps(summary, indent=1) + "\n")
+    for probe, row in summary["probes"].items():
+        print(
+            f"{probe}: PublicTest {row['public_final']:.4f}, "
+            f"{row['gap_to_crossentropy_points']:+.2f} points behind cross-entropy"
+        )
+
+
+if __name__ == "__main__":
+    main()
