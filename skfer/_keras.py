@@ -47,12 +47,13 @@ class _PerModelRetracing(logging.Filter):
 
     Every fit of a FERClassifier builds a new network, so a grid search traces
     Keras' train/test/predict step (and skfer's small-batch predictor) once
-    per candidate. TensorFlow counts those by source line and warns as if one
-    function were retraced in a loop. Retracing warnings about any other
-    function (the user's own) still pass.
+    per candidate, and each FERPredictor traces its network once. TensorFlow
+    counts those by source line and warns as if one function were retraced
+    in a loop. Retracing warnings about any other function (the user's own)
+    still pass.
     """
 
-    OURS = ("TensorFlowTrainer.", "_compiled_predict")
+    OURS = ("TensorFlowTrainer.", "_compiled_predict", "FERPredictor._keras_runner")
 
     def filter(self, record):
         message = record.getMessage()

@@ -536,11 +536,15 @@ class FERPredictor:
             ``label`` (the most likely expression) and ``probabilities`` (name
             to probability). Empty when no face is found.
         """
-        gray = self.detector.grayscale(image)  # once, for detection and crops
-        boxes = self.detect(gray)
+        from .preprocessing import _frame
+
+        # checked once for detection and crops; uint8 colour stays colour
+        # (FaceCropper greys only what it reads)
+        frame = _frame(image)
+        boxes = self.detect(frame)
         if len(boxes) == 0:
             return []
-        return self.describe(boxes, self.predict_proba(self.crops(gray, boxes)))
+        return self.describe(boxes, self.predict_proba(self.crops(frame, boxes)))
 
     def describe(self, boxes, proba):
         """Face records (box, label, probabilities) from boxes and probabilities.

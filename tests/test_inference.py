@@ -135,6 +135,22 @@ def test_compiled_predictor_matches_the_estimator(shipped, faces):
     assert predictor.predict_proba(X[:0]).shape == (0, 7)
 
 
+def test_many_predictors_log_no_retracing_warnings(shipped, faces, caplog):
+    # each predictor traces its network once, by design; TensorFlow counts
+    # traces of the same Python code across predictors and would call six
+    # predictors made in a row "excessive retracing" on stderr
+    X, _ = faces
+    with caplog.at_level("WARNING"):
+        predictors = [FERPredictor(shipped) for _ in range(6)]
+        for predictor in predictors:
+            predictor.predict_proba(X[:1].reshape(-1, 48, 48))
+        for seed in range(6):  # the estimator's small-batch path, too
+            clf = FERClassifier(model="tiny", epochs=1, random_state=seed)
+            clf.fit(X[:20], np.arange(20) % 7).predict(X[:2])
+    retracing = [r for r in caplog.records if "retracing" in r.getMessage()]
+    assert not retracing, retracing[0].getMessage()
+
+
 @pytest.mark.parametrize(
     "faces, match",
     [

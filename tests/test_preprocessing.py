@@ -168,6 +168,42 @@ def test_face_cropper_public_steps_give_the_transform():
     assert np.abs(small[0] - boxes[0]).max() <= 0.15 * boxes[0][2]
 
 
+def test_colour_frames_crop_exactly_like_their_grey_version():
+    # uint8 colour frames stay in colour and only the crops are greyed: the
+    # crops must be the very pixels of greying the whole frame, then padding
+    # it by repeating its border, then cutting and resizing
+    import cv2
+    from skimage.data import astronaut
+
+    photo = astronaut()
+    cropper = FaceCropper(margin=0.2)
+    gray = cropper.grayscale(photo)
+    h, w = gray.shape
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        x, y = rng.integers(-300, 600, 2)
+        side = int(rng.integers(1, 400))
+        cut = int(round(side * 1.4))
+        x0 = int(round(x + side / 2 - cut / 2))
+        y0 = int(round(y + side / 2 - cut / 2))
+        pad = max(0, -x0, -y0, x0 + cut - w, y0 + cut - h)
+        padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        patch = padded[y0 + pad : y0 + pad + cut, x0 + pad : x0 + pad + cut]
+        resample = cv2.INTER_AREA if cut > 48 else cv2.INTER_LINEAR
+        expected = cv2.resize(patch, (48, 48), interpolation=resample)
+        box = [(x, y, side, side)]
+        np.testing.assert_array_equal(cropper.crop(photo, box)[0], expected)
+        np.testing.assert_array_equal(cropper.crop(gray, box)[0], expected)
+    # the whole transform: colour in, the same crops as grey in
+    frames = np.stack([photo, photo[:, ::-1]])
+    colour = cropper.fit_transform(frames)
+    boxes = cropper.detect(frames)
+    for i, frame in enumerate(frames):
+        np.testing.assert_array_equal(
+            colour[i], cropper.crop(cropper.grayscale(frame), boxes[i][:1])[0]
+        )
+
+
 def test_blazeface_finds_the_face_where_the_cascade_does():
     from skimage.data import astronaut
 
