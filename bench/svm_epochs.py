@@ -44,6 +44,11 @@ PROBES = {
     #   weighs each image by how badly it is scored, so FER2013's hardest,
     #   often mislabelled, images steer each batch
     "hinge": {"loss": "svm", "probe_loss": "MulticlassHinge"},
+    # - the study's SVM loss at a third of the learning rate: a squared loss
+    #   grows with the scores, and Adam's steps do not shrink with the
+    #   gradient, so 1e-3 may swing the scores past the margin and back (the
+    #   SVM runs' PublicTest loss jumps from epoch to epoch)
+    "svm-lr3e-4": {"loss": "svm", "learning_rate": 3e-4},
     # - the one-vs-rest squared hinge (Keras' squared_hinge on +-1 targets,
     #   the usual "L2-SVM head")
     "svm-ovr": {"loss": "svm", "probe_loss": "OneVsRestSquaredHinge"},
