@@ -202,6 +202,12 @@ def test_colour_frames_crop_exactly_like_their_grey_version():
         np.testing.assert_array_equal(
             colour[i], cropper.crop(cropper.grayscale(frame), boxes[i][:1])[0]
         )
+    # RGBA frames and mirrored views (negative strides) take the same path
+    rgba = np.concatenate([frames, np.full(frames.shape[:3] + (1,), 255, np.uint8)], -1)
+    np.testing.assert_array_equal(cropper.fit_transform(rgba), colour)
+    np.testing.assert_array_equal(
+        cropper.fit_transform([photo[:, ::-1]]), colour[1:]
+    )
 
 
 def test_blazeface_finds_the_face_where_the_cascade_does():
