@@ -138,6 +138,30 @@ def train(args, data, recipe, precision, k, params=None):
     }
 
 
+def finished_or_trained(path, skip, train_run):
+    """The run's record from ``path`` if it finished; else train it (unless
+    ``skip``), write the record there and return it (None when skipped)."""
+    from training_precision import machine
+
+    from skfer._checkpoint import atomic_write_text
+
+    if path.exists():
+        return json.loads(path.read_text())
+    if skip:
+        return None
+    name = path.stem
+    print(f"[{name}] training", flush=True)
+    record = train_run()
+    record["machine"] = machine()
+    atomic_write_text(path, json.dumps(record, indent=1) + "\n")
+    print(
+        f"[{name}] PublicTest {record['public_accuracy']:.4f}, "
+        f"with flips {record['public_accuracy_flip']:.4f}",
+        flush=True,
+    )
+    return record
+
+
 def summarize(args, data, records, auto):
     import joblib
 
@@ -198,12 +222,17 @@ def summarize(args, data, records, auto):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_arguments(parser):
+    """The arguments every script built on :func:`train` takes."""
     parser.add_argument("--fer2013", required=True)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--work", required=True, help="checkpoints (resume here)")
     parser.add_argument("--output", required=True, help="folder for the JSON files")
+    return parser
+
+
+def main():
+    parser = run_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument(
         "--seeded", action="store_true", help="seed each run (deterministic, slower)"
     )
@@ -228,22 +257,13 @@ def main():
     records = {}
     for recipe, precision, k in plan(auto):
         name = run_name(recipe, precision, k)
-        path = output / f"{name}.json"
-        if path.exists():
-            records[name] = json.loads(path.read_text())
-            continue
-        if args.only and name not in args.only.split(","):
-            continue
-        print(f"[{name}] training", flush=True)
-        record = train(args, data, recipe, precision, k)
-        record["machine"] = machine()
-        atomic_write_text(path, json.dumps(record, indent=1) + "\n")
-        records[name] = record
-        print(
-            f"[{name}] PublicTest {record['public_accuracy']:.4f}, "
-            f"with flips {record['public_accuracy_flip']:.4f}",
-            flush=True,
+        record = finished_or_trained(
+            output / f"{name}.json",
+            args.only and name not in args.only.split(","),
+            lambda r=recipe, p=precision, k=k: train(args, data, r, p, k),
         )
+        if record is not None:
+            records[name] = record
     summary = summarize(args, data, records, auto)
     summary["machine"] = machine()
     summary["runs_done"] = sorted(records)

@@ -100,11 +100,11 @@ def _train(recipe_study, args, data, probe, precision):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fer2013", required=True)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--work", required=True, help="checkpoints (resume here)")
-    parser.add_argument("--output", required=True, help="folder for the JSON files")
+    import recipe_study
+
+    parser = recipe_study.run_arguments(
+        argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    )
     parser.add_argument(
         "--reference",
         required=True,
@@ -115,7 +115,6 @@ def main():
     )
     args = parser.parse_args()
 
-    import recipe_study
     from training_precision import _fer2013, machine
 
     from skfer._checkpoint import atomic_write_text
@@ -137,18 +136,13 @@ def main():
     output.mkdir(parents=True, exist_ok=True)
     records = {}
     for probe in PROBES:
-        name = recipe_study.run_name(probe, auto, 0)
-        path = output / f"{name}.json"
-        if path.exists():
-            records[probe] = json.loads(path.read_text())
-            continue
-        if args.only and probe not in args.only.split(","):
-            continue
-        print(f"[{name}] training", flush=True)
-        record = _train(recipe_study, args, data, probe, auto)
-        record["machine"] = machine()
-        atomic_write_text(path, json.dumps(record, indent=1) + "\n")
-        records[probe] = record
+        record = recipe_study.finished_or_trained(
+            output / f"{recipe_study.run_name(probe, auto, 0)}.json",
+            args.only and probe not in args.only.split(","),
+            lambda p=probe: _train(recipe_study, args, data, p, auto),
+        )
+        if record is not None:
+            records[probe] = record
     ce = reference["history"]["val_accuracy"]
     summary = {
         "protocol": (
