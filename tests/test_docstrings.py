@@ -17,7 +17,12 @@ PUBLIC = {
         "model_v1",
         "model_v2",
     ],
-    "skfer.losses": ["MulticlassSquaredHinge", "get_loss"],
+    "skfer.losses": [
+        "MulticlassHinge",
+        "MulticlassSquaredHinge",
+        "SmoothedCrossentropy",
+        "get_loss",
+    ],
     "skfer.datasets": [
         "load_fer2013",
         "load_ckplus",

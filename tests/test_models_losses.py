@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skfer.losses import MulticlassSquaredHinge, get_loss
+from skfer.losses import MulticlassHinge, MulticlassSquaredHinge, get_loss
 from skfer.models import get_model, get_model_builder, list_models
 
 
@@ -82,6 +82,54 @@ def test_svm_loss_serialises():
     loss = MulticlassSquaredHinge(margin=2.0)
     restored = keras.losses.deserialize(keras.losses.serialize(loss))
     assert isinstance(restored, MulticlassSquaredHinge) and restored.margin == 2.0
+
+
+def _hinge_reference(labels, scores, margin=1.0):
+    """Mean over samples of sum_{j != y} max(0, s_j - s_y + margin)."""
+    wrong = np.arange(scores.shape[1]) != labels[:, None]
+    true = scores[np.arange(len(labels)), labels][:, None]
+    return (np.maximum(0.0, scores - true + margin) * wrong).sum(axis=1).mean()
+
+
+def test_hinge_loss_against_numpy_reference(rng):
+    scores = np.array([[2.0, 1.5, -1.0], [-1.0, 3.0, 2.5]], dtype="float32")
+    # hand computed: 0.5 and (0 + 0.5) = 0.5 -> no square, no 1/2
+    assert float(MulticlassHinge()(np.array([0, 1]), scores)) == pytest.approx(0.5)
+    scores = rng.normal(scale=2.0, size=(32, 7)).astype("float32")
+    labels = rng.randint(0, 7, size=32)
+    for margin in (0.5, 1.0, 2.0):
+        value = float(get_loss("hinge", svm_margin=margin)(labels, scores))
+        expected = _hinge_reference(labels, scores, margin)
+        assert value == pytest.approx(expected, rel=1e-5)
+
+
+def test_hinge_gradient_is_bounded_where_the_squared_hinge_grows():
+    import tensorflow as tf
+
+    labels = np.array([0])
+    grads = {}
+    for name in ("hinge", "svm"):
+        for spread in (1.0, 10.0):
+            scores = tf.constant([[0.0, spread, -5.0]])
+            with tf.GradientTape() as tape:
+                tape.watch(scores)
+                value = get_loss(name)(labels, scores)
+            grads[name, spread] = tape.gradient(value, scores).numpy()[0]
+    # one violated wrong class: the hinge pushes it with 1, whatever the margin
+    np.testing.assert_allclose(grads["hinge", 1.0], [-1.0, 1.0, 0.0])
+    np.testing.assert_allclose(grads["hinge", 10.0], [-1.0, 1.0, 0.0])
+    # the squared hinge pushes with the violation itself (spread + 1)
+    np.testing.assert_allclose(grads["svm", 1.0], [-2.0, 2.0, 0.0])
+    np.testing.assert_allclose(grads["svm", 10.0], [-11.0, 11.0, 0.0])
+
+
+def test_hinge_loss_serialises_and_refuses_label_smoothing():
+    import keras
+
+    restored = keras.losses.deserialize(keras.losses.serialize(MulticlassHinge(2.0)))
+    assert isinstance(restored, MulticlassHinge) and restored.margin == 2.0
+    with pytest.raises(ValueError, match="the 'hinge' loss has no probabilistic"):
+        get_loss("hinge", label_smoothing=0.1)
 
 
 def test_crossentropy_is_softmax_cross_entropy_on_logits(rng):

@@ -1,5 +1,7 @@
 """Learnability and wiring: each setting reaches the place it is meant for."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -24,8 +26,8 @@ def bn_registered():
         register_model("tiny-bn")(_bn_model)
 
 
-@pytest.mark.parametrize("loss", ["crossentropy", "svm"])
-def test_both_losses_learn_separable_images(separable, loss):
+@pytest.mark.parametrize("loss", ["crossentropy", "svm", "hinge"])
+def test_every_loss_learns_separable_images(separable, loss):
     X, y = separable
     clf = FERClassifier(
         model="tiny", loss=loss, epochs=8, learning_rate=1e-2, batch_size=16,
@@ -33,14 +35,19 @@ def test_both_losses_learn_separable_images(separable, loss):
     ).fit(X[::2], y[::2])
     assert clf.score(X[1::2], y[1::2]) >= 0.9
     assert clf.history_["loss"][-1] < 0.5 * clf.history_["loss"][0]
+    # the loss is serialised with the network: a pickled estimator reloads
+    restored = pickle.loads(pickle.dumps(clf))
+    assert type(restored.model_.loss) is type(clf.model_.loss)
+    np.testing.assert_array_equal(restored.predict(X[1::2]), clf.predict(X[1::2]))
 
 
-def test_svm_margin_reaches_the_loss(separable):
+@pytest.mark.parametrize("loss", ["svm", "hinge"])
+def test_svm_margin_reaches_the_loss(separable, loss):
     X, y = separable
     losses = {}
     for margin in (1.0, 3.0):
         clf = FERClassifier(
-            model="tiny", loss="svm", svm_margin=margin, epochs=1, augment=False,
+            model="tiny", loss=loss, svm_margin=margin, epochs=1, augment=False,
             random_state=0,
         ).fit(X, y)
         assert clf.model_.loss.margin == margin
