@@ -113,7 +113,7 @@ def test_unknown_parameter_suggests_the_right_name():
     "params, match",
     [
         ({"model": "v22"}, "Unknown model 'v22'. Did you mean 'v2'"),
-        ({"loss": "hinge"}, "'loss' parameter of FERClassifier must be"),
+        ({"loss": "squared_hinge"}, "'loss' parameter of FERClassifier must be"),
         ({"epochs": -1}, "'epochs' parameter of FERClassifier must be an int"),
         ({"dropout": 1.0}, "'dropout' parameter of FERClassifier must be"),
         ({"learning_rate": 0}, "'learning_rate' parameter"),
