@@ -319,6 +319,11 @@ class Resize(_StatelessImageTransformer):
         for i, image in enumerate(work):
             resized = cv2.resize(image, (width, height), interpolation=interpolation)
             out[i] = resized.reshape(height, width, -1)
+        if images.dtype.kind in "iu" and out.dtype != images.dtype:
+            # interpolated in float32: round to the nearest level, as OpenCV
+            # does for uint8 (truncating turned 2.9999998 into 2)
+            info = np.iinfo(images.dtype)
+            out = np.clip(np.rint(out.astype(np.float64)), info.min, info.max)
         out = out.astype(images.dtype, copy=False)
         return _restore(out, flat)
 

@@ -73,6 +73,21 @@ def test_resize():
         Resize(size=48).fit_transform(images)
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.uint16, np.int32])
+def test_resize_rounds_integer_images_interpolated_in_float(dtype):
+    # found by hypothesis: a 1x1 int16 image of 3 enlarged to 18x1 had a 2
+    # (OpenCV's float result 2.9999998 was truncated)
+    for value in (3, 255, 299, 1000):
+        image = np.full((1, 1, 1), value, dtype)
+        for size in ((18, 1), (7, 13), (1, 1)):
+            out = Resize(size=size).fit_transform(image)
+            assert out.dtype == dtype
+            np.testing.assert_array_equal(out, np.full((1, *size), value, dtype))
+    ramp = np.arange(0, 64 * 40, 40).reshape(1, 8, 8).astype(dtype)
+    out = Resize(size=(20, 20)).fit_transform(ramp)
+    assert ramp.min() <= out.min() and out.max() <= ramp.max()
+
+
 def test_image_reader(tmp_path):
     paths = []
     for i, size in enumerate((48, 60)):
