@@ -52,8 +52,19 @@ def _violations(y_true, y_pred, margin):
     return ops.relu(y_pred - true_score + margin) * (1.0 - one_hot)
 
 
+class _MarginLoss(keras.losses.Loss):
+    """A loss with a ``margin`` on raw class scores (shared set-up)."""
+
+    def __init__(self, margin, reduction, name, **kwargs):
+        super().__init__(reduction=reduction, name=name, **kwargs)
+        self.margin = float(margin)
+
+    def get_config(self):
+        return {**super().get_config(), "margin": self.margin}
+
+
 @keras.saving.register_keras_serializable(package="skfer")
-class MulticlassSquaredHinge(keras.losses.Loss):
+class MulticlassSquaredHinge(_MarginLoss):
     """L2 multiclass SVM loss on raw class scores.
 
     ``L = 0.5 * sum_{j != y} max(0, s_j - s_y + margin) ** 2`` per sample.
@@ -84,19 +95,15 @@ class MulticlassSquaredHinge(keras.losses.Loss):
         name="multiclass_squared_hinge",
         **kwargs,
     ):
-        super().__init__(reduction=reduction, name=name, **kwargs)
-        self.margin = float(margin)
+        super().__init__(margin, reduction, name, **kwargs)
 
     def call(self, y_true, y_pred):
         violations = _violations(y_true, y_pred, self.margin)
         return 0.5 * ops.sum(ops.square(violations), axis=-1)
 
-    def get_config(self):
-        return {**super().get_config(), "margin": self.margin}
-
 
 @keras.saving.register_keras_serializable(package="skfer")
-class MulticlassHinge(keras.losses.Loss):
+class MulticlassHinge(_MarginLoss):
     """L1 multiclass SVM loss on raw class scores (ours, not the study's).
 
     ``L = sum_{j != y} max(0, s_j - s_y + margin)`` per sample: the study's
@@ -129,14 +136,10 @@ class MulticlassHinge(keras.losses.Loss):
         name="multiclass_hinge",
         **kwargs,
     ):
-        super().__init__(reduction=reduction, name=name, **kwargs)
-        self.margin = float(margin)
+        super().__init__(margin, reduction, name, **kwargs)
 
     def call(self, y_true, y_pred):
         return ops.sum(_violations(y_true, y_pred, self.margin), axis=-1)
-
-    def get_config(self):
-        return {**super().get_config(), "margin": self.margin}
 
 
 @keras.saving.register_keras_serializable(package="skfer")
