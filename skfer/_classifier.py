@@ -430,8 +430,8 @@ class FERClassifier(KerasClassifier):
 
     **Scores and probabilities.** ``decision_function`` returns the network's
     class scores; ``predict_proba`` is their softmax. For ``loss="svm"`` and
-    ``loss="hinge"`` the scores are SVM margins and their softmax is *not* a calibrated
-    probability: wrap the estimator in
+    ``loss="hinge"`` the scores are SVM margins and their softmax is *not* a
+    calibrated probability: wrap the estimator in
     :class:`sklearn.calibration.CalibratedClassifierCV` when probabilities
     matter.
 
@@ -1088,8 +1088,8 @@ class FERClassifier(KerasClassifier):
         """Softmax of the class scores.
 
         For ``loss="svm"`` or ``"hinge"`` these are not calibrated
-        probabilities; use
-        :class:`sklearn.calibration.CalibratedClassifierCV` for those.
+        probabilities; use :class:`sklearn.calibration.CalibratedClassifierCV`
+        for those.
 
         Parameters
         ----------
