@@ -9,6 +9,7 @@ import numpy as np
 from .exceptions import InvalidTypeError, InvalidValueError
 
 __all__ = [
+    "LOSSES",
     "did_you_mean",
     "as_image_batch",
     "check_dense",
@@ -18,6 +19,10 @@ __all__ = [
     "softmax",
     "check_fitted",
 ]
+
+#: names of the built-in losses (:func:`skfer.losses.get_loss`), here so that
+#: the command line can offer them without importing Keras
+LOSSES = ("crossentropy", "svm", "hinge")
 
 
 def _abbreviates(part, word):

@@ -5,6 +5,7 @@ import os
 import sys
 import time
 
+from ._utils import LOSSES
 from .exceptions import FileAccessError, MissingFileError
 
 __all__ = ["main"]
@@ -500,9 +501,7 @@ def _build_parser():
         "demo", help="train a CNN on synthetic faces and print its accuracy"
     )
     demo.add_argument("--model", default="v1", help="registered model (default v1)")
-    demo.add_argument(
-        "--loss", default="crossentropy", choices=["crossentropy", "svm", "hinge"]
-    )
+    demo.add_argument("--loss", default="crossentropy", choices=LOSSES)
     demo.add_argument("--epochs", type=int, default=10)
     demo.add_argument("--n-samples", type=int, default=1400)
     demo.add_argument("--seed", type=int, default=0)

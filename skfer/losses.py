@@ -22,7 +22,7 @@ on any Keras backend) and are registered for Keras serialisation, so a saved
 """
 
 from ._keras import keras
-from ._utils import did_you_mean
+from ._utils import LOSSES, did_you_mean
 from .exceptions import InvalidValueError
 
 ops = keras.ops
@@ -34,8 +34,6 @@ __all__ = [
     "get_loss",
     "LOSSES",
 ]
-
-LOSSES = ("crossentropy", "svm", "hinge")
 
 
 def _scores_and_one_hot(y_true, y_pred):
@@ -218,16 +216,15 @@ def get_loss(name, *, svm_margin=1.0, label_smoothing=0.0):
         if label_smoothing:
             return SmoothedCrossentropy(label_smoothing)
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    if name in ("svm", "hinge"):
+    margin_losses = {"svm": MulticlassSquaredHinge, "hinge": MulticlassHinge}
+    if name in margin_losses:
         if label_smoothing:
             raise InvalidValueError(
                 f"label_smoothing={label_smoothing} applies to the cross-entropy "
                 f"loss only; the {name!r} loss has no probabilistic target to "
                 "smooth. Use loss='crossentropy' or label_smoothing=0."
             )
-        if name == "hinge":
-            return MulticlassHinge(margin=svm_margin)
-        return MulticlassSquaredHinge(margin=svm_margin)
+        return margin_losses[name](margin=svm_margin)
     raise InvalidValueError(
         f"Unknown loss {name!r}.{did_you_mean(name, LOSSES)} Use one of "
         f"{', '.join(map(repr, LOSSES))}, or pass a keras.losses.Loss instance."
