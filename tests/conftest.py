@@ -5,6 +5,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# The property tests draw the same examples on every run, so an unrelated
+# change cannot turn the suite red by chance; a failure prints the blob that
+# reproduces it. To search fresh examples (and keep failures in the example
+# database), run ``python -m pytest --hypothesis-profile=explore``.
+settings.register_profile(
+    "skfer", derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile("skfer")
 
 SHARED_DATA = Path(
     os.environ.get(
