@@ -4,7 +4,6 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import skfer  # noqa: E402
 

@@ -7,6 +7,11 @@ import warnings
 import weakref
 
 import numpy as np
+
+# first: scikeras imports TensorFlow, which _keras starts quietly
+from . import _keras  # noqa: F401
+
+# isort: split
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import DataConversionWarning

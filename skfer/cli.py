@@ -5,6 +5,7 @@ import os
 import sys
 import time
 
+from ._quiet import start_tensorflow_quietly
 from ._utils import LOSSES
 from .exceptions import FileAccessError, MissingFileError
 
@@ -678,37 +679,6 @@ def _reproduce(args):
     return 0
 
 
-def _start_tensorflow_quietly():
-    """Import TensorFlow and probe its devices with stderr (fd 2) parked.
-
-    TensorFlow's C++ start-up lines (absl's notice, oneDNN and CPU-feature
-    notes, the CUDA probe on machines without a GPU) ignore
-    TF_CPP_MIN_LOG_LEVEL in the versions skfer supports. If the import fails,
-    what it printed is shown after all.
-    """
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    if "tensorflow" in sys.modules or backend != "tensorflow":
-        return
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as parked:
-        os.dup2(parked.fileno(), 2)
-        try:
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()
-        except BaseException:
-            os.dup2(saved, 2)
-            parked.seek(0)
-            sys.stderr.write(parked.read().decode("utf-8", "replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def main(argv=None):
     """Entry point of the ``skfer`` command.
 
@@ -756,8 +726,12 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if getattr(args, "study", None) and not getattr(args, "storage", None):
         parser.error("--study needs --storage (an in-memory study cannot be shared)")
-    if not args.verbose:
-        _start_tensorflow_quietly()
+    if args.verbose:
+        # TensorFlow then starts as it likes, start-up lines included
+        # (skfer._keras starts it quietly at any other level)
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    else:
+        start_tensorflow_quietly()
     try:
         return args.func(args)
     except (

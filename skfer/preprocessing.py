@@ -11,14 +11,13 @@ shipped with ``opencv-python-headless`` 4.x. OpenCV 5 removed
 cascade is fast on CPU (a few ms per 640x480 frame) and needs no download.
 """
 
-import contextlib
 import os
-import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ._image_io import read_image
+from ._quiet import parked_stderr
 from ._utils import (
     as_image_batch,
     check_dense,
@@ -541,7 +540,7 @@ def _blazeface_runner(path, size):
         except ImportError:
             pass
         else:
-            with _parked_stderr():  # LiteRT announces its XNNPACK delegate there
+            with parked_stderr():  # LiteRT announces its XNNPACK delegate there
                 # one thread is LiteRT's default; like OpenCV, use the cores
                 threads = min(4, os.cpu_count() or 1)
                 interpreter = Interpreter(model_path=path, num_threads=threads)
@@ -573,24 +572,6 @@ def _blazeface_runner(path, size):
 
     run.runtime = "opencv"
     return run
-
-
-@contextlib.contextmanager
-def _parked_stderr():
-    """Send file descriptor 2 to a temporary file meanwhile (C++ log lines)."""
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with tempfile.TemporaryFile() as parked:
-            os.dup2(parked.fileno(), 2)
-            try:
-                yield
-            finally:
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
 
 
 def _blazeface_anchors(size, layout):

@@ -1,0 +1,131 @@
+"""TensorFlow's C++ start-up lines stay off a library user's stderr."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+NOISE = (
+    "WARNING: All log messages before absl::InitializeLog() is called are "
+    "written to STDERR\n"
+    "I0000 00:00:1796464522.529864   18731 port.cc:153] oneDNN custom "
+    "operations are on.\n"
+    "I0000 00:00:1796464522.530221   18731 cudart_stub.cc:31] Could not find "
+    "cuda drivers on your machine, GPU will not be used.\n"
+    "To enable the following instructions: AVX2 FMA, in other operations, "
+    "rebuild TensorFlow with the appropriate compiler flags.\n"
+)
+OTHER = "UserWarning: something the user should see\n"
+
+
+def _python(code, tmp_path=None, **env):
+    environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    environ.pop("KERAS_BACKEND", None)
+    if tmp_path is not None:  # a stand-in tensorflow package comes first
+        environ["PYTHONPATH"] = os.pathsep.join(
+            [str(tmp_path), environ.get("PYTHONPATH", "")]
+        )
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environ,
+    )
+
+
+def _fake_tensorflow(tmp_path, *, fails):
+    """A ``tensorflow`` package that writes NOISE and OTHER to descriptor 2."""
+    package = tmp_path / "tensorflow"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os
+            os.write(2, {(NOISE + OTHER).encode()!r})
+            if {fails!r}:
+                raise ImportError("libtensorflow_framework.so.2: not found")
+
+            class config:
+                @staticmethod
+                def list_physical_devices():
+                    return []
+            """
+        )
+    )
+
+
+def test_known_startup_lines_are_dropped_others_passed_on(tmp_path):
+    _fake_tensorflow(tmp_path, fails=False)
+    done = _python(
+        "from skfer._quiet import start_tensorflow_quietly\n"
+        "start_tensorflow_quietly()\n"
+        "print('started')",
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "started\n"
+    assert done.stderr == OTHER
+
+
+def test_failed_import_shows_everything_it_wrote(tmp_path):
+    _fake_tensorflow(tmp_path, fails=True)
+    done = _python(
+        "from skfer._quiet import start_tensorflow_quietly\n"
+        "start_tensorflow_quietly()",
+        tmp_path,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(NOISE + OTHER)
+    assert "ImportError: libtensorflow_framework.so.2: not found" in done.stderr
+
+
+def test_other_backend_is_not_started(tmp_path):
+    _fake_tensorflow(tmp_path, fails=True)
+    done = _python(
+        "import sys\n"
+        "from skfer._quiet import start_tensorflow_quietly\n"
+        "start_tensorflow_quietly()\n"
+        "print('tensorflow' in sys.modules)",
+        tmp_path,
+        KERAS_BACKEND="jax",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "False\n" and done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from skfer import FERClassifier",
+        "import skfer.losses",
+        "from skfer.inference import pretrained; pretrained('v1-fer2013')",
+    ],
+)
+def test_real_tensorflow_starts_silently(code):
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+def test_log_level_zero_shows_the_startup_lines():
+    """TF_CPP_MIN_LOG_LEVEL=0 means "show me": nothing is parked then."""
+    done = _python(
+        "import os, skfer.losses; print(os.environ['TF_CPP_MIN_LOG_LEVEL'])",
+        TF_CPP_MIN_LOG_LEVEL="0",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0\n"
+    assert done.stderr.strip()  # TensorFlow's own start-up lines, not parked
+
+
+def test_a_quieter_log_level_the_user_set_stays_quiet():
+    done = _python(
+        "import os, skfer.losses; print(os.environ['TF_CPP_MIN_LOG_LEVEL'])",
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "3\n" and done.stderr == ""
