@@ -30,9 +30,16 @@ def parked_stderr():
     """Send file descriptor 2 to a temporary file meanwhile.
 
     Yields a function that returns what was written there so far (text).
+    Where there is no descriptor 2 to park (closed, as in some daemons), the
+    body runs as it is and the function returns "".
     """
-    sys.stderr.flush()
-    saved = os.dup(2)
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield lambda: ""
+        return
     try:
         with tempfile.TemporaryFile() as parked:
 
@@ -75,5 +82,5 @@ def start_tensorflow_quietly():
         lines = text.splitlines(keepends=True)
         if not failed:
             lines = [line for line in lines if not _TF_STARTUP.match(line)]
-        if lines:
+        if lines and sys.stderr is not None:
             sys.stderr.write("".join(lines))

@@ -45,7 +45,10 @@ def _fake_tensorflow(tmp_path, *, fails):
         textwrap.dedent(
             f"""
             import os
-            os.write(2, {(NOISE + OTHER).encode()!r})
+            try:  # as C++ logging does, a closed descriptor 2 is ignored
+                os.write(2, {(NOISE + OTHER).encode()!r})
+            except OSError:
+                pass
             if {fails!r}:
                 raise ImportError("libtensorflow_framework.so.2: not found")
 
@@ -129,3 +132,22 @@ def test_a_quieter_log_level_the_user_set_stays_quiet():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "3\n" and done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "setup",
+    ["import os; os.close(2)", "import sys; sys.stderr = None"],
+    ids=["descriptor-2-closed", "no-sys-stderr"],
+)
+def test_starts_without_a_stderr(tmp_path, setup):
+    """A daemon or GUI process without stderr can still import skfer."""
+    _fake_tensorflow(tmp_path, fails=False)
+    done = _python(
+        f"{setup}\n"
+        "from skfer._quiet import start_tensorflow_quietly\n"
+        "start_tensorflow_quietly()\n"
+        "print('started')",
+        tmp_path,
+    )
+    assert done.returncode == 0
+    assert done.stdout == "started\n"
