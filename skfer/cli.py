@@ -502,10 +502,20 @@ def _build_parser():
         "demo", help="train a CNN on synthetic faces and print its accuracy"
     )
     demo.add_argument("--model", default="v1", help="registered model (default v1)")
-    demo.add_argument("--loss", default="crossentropy", choices=LOSSES)
-    demo.add_argument("--epochs", type=int, default=10)
-    demo.add_argument("--n-samples", type=int, default=1400)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--loss",
+        default="crossentropy",
+        choices=LOSSES,
+        help="training loss (default crossentropy)",
+    )
+    demo.add_argument("--epochs", type=int, default=10, help="(default 10)")
+    demo.add_argument(
+        "--n-samples",
+        type=int,
+        default=1400,
+        help="synthetic faces, a quarter held out for the score (default 1400)",
+    )
+    demo.add_argument("--seed", type=int, default=0, help="(default 0)")
     demo.set_defaults(func=_demo)
 
     predict = sub.add_parser(
@@ -528,7 +538,12 @@ def _build_parser():
         help="pretrained name or a saved model's .json card (default: the "
         "most accurate shipped model, skfer.inference.DEFAULT_PRETRAINED)",
     )
-    predict.add_argument("--backend", default="keras", choices=["keras", "onnx"])
+    predict.add_argument(
+        "--backend",
+        default="keras",
+        choices=["keras", "onnx"],
+        help="run the network with Keras (default) or onnxruntime",
+    )
     predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
     predict.add_argument("--output", help="write the table/JSON/CSV here")
     predict.add_argument(
@@ -597,12 +612,17 @@ def _build_parser():
     tune.add_argument(
         "--model", default="v1", help="registered model, or 'search' to tune it too"
     )
-    tune.add_argument("--epochs", type=int, default=5)
-    tune.add_argument("--n-trials", type=int, default=10)
+    tune.add_argument("--epochs", type=int, default=5, help="per trial (default 5)")
+    tune.add_argument("--n-trials", type=int, default=10, help="(default 10)")
     tune.add_argument("--storage", help="e.g. sqlite:///tune.db or postgresql://...")
     tune.add_argument("--study", help="study name in --storage (created or joined)")
     tune.add_argument("--timeout", type=float, help="seconds; no new trial after it")
-    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seeds the subsample, the sampler and training (default 0)",
+    )
     tune.add_argument("--output", help="write the best parameters as JSON here")
     tune.add_argument("--plots", help="folder for the history/importance PNGs")
     tune.set_defaults(func=_tune)
@@ -627,7 +647,12 @@ def _build_parser():
     rep.add_argument("--epochs", type=int, default=50, help="FER2013 epochs per run")
     rep.add_argument("--ckplus-epochs", type=int, default=30, help="epochs per fold")
     rep.add_argument("--folds", type=int, default=10, help="CK+ folds")
-    rep.add_argument("--batch-size", type=int, default=64)
+    rep.add_argument(
+        "--batch-size",
+        type=int,
+        default=64,
+        help="images per training step (default: 64, the study's)",
+    )
     rep.add_argument(
         "--time-limit",
         type=float,
