@@ -544,7 +544,12 @@ def _build_parser():
         choices=["keras", "onnx"],
         help="run the network with Keras (default) or onnxruntime",
     )
-    predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    predict.add_argument(
+        "--format",
+        default="table",
+        choices=["table", "json", "csv"],
+        help="how to print the predictions (default table)",
+    )
     predict.add_argument("--output", help="write the table/JSON/CSV here")
     predict.add_argument(
         "--annotate", help="image file (one input) or folder for annotated copies"

@@ -17,6 +17,24 @@ def test_version_in_a_subprocess():
     assert out.stdout.strip() == f"skfer {__version__}"
 
 
+def test_every_option_has_a_help_line():
+    import argparse
+
+    from skfer.cli import _build_parser
+
+    parser = _build_parser()
+    commands = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    bare = [
+        f"{name} {action.option_strings[-1]}"
+        for name, sub in [("skfer", parser), *commands.choices.items()]
+        for action in sub._actions
+        if action.option_strings and not action.help
+    ]
+    assert bare == []
+
+
 def test_demo_trains_and_reports_accuracy(capsys):
     # Model 1, 5 epochs on 315 faces: 0.705 held-out when written (~20 s)
     status = main(["demo", "--model", "v1", "--epochs", "5", "--n-samples", "420"])
