@@ -642,7 +642,11 @@ def _build_parser():
         nargs="*",
         help="experiment names (default: all; --list shows them)",
     )
-    rep.add_argument("--list", action="store_true", help="list the experiments")
+    rep.add_argument(
+        "--list",
+        action="store_true",
+        help="list the experiments, and where each stands in --runs if it exists",
+    )
     rep.add_argument("--fer2013", help="FER2013 csv, npz or image folder")
     rep.add_argument("--ckplus", help="CK+48 folder or npz")
     rep.add_argument(
@@ -680,11 +684,16 @@ def _build_parser():
 
 def _reproduce(args):
     """Run the reproduction experiments and write the report."""
-    from .reproduce import EXPERIMENTS, reproduce, write_report
+    from .reproduce import EXPERIMENTS, reproduce, run_status, write_report
 
     if args.list:
+        # with a runs folder, where each experiment stands in it
+        runs = args.runs if os.path.isdir(args.runs) else None
         for name, exp in EXPERIMENTS.items():
-            print(f"{name:34s} tables {', '.join(exp.tables)}")
+            line = f"{name:34s} {'tables ' + ', '.join(exp.tables):20s}"
+            if runs is not None:
+                line += f" {run_status(runs, name)}"
+            print(line.rstrip())
         return 0
     if args.report_only:
         records = write_report(args.runs, args.output)
@@ -764,6 +773,12 @@ def main(argv=None):
         start_tensorflow_quietly()
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # the reader went away (``skfer ... | head``): stop quietly, as Unix
+        # tools do; stdout is pointed at devnull so that Python's final
+        # flush does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (
         FileNotFoundError,
         PermissionError,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from skfer.reproduce import EXPERIMENTS, reproduce, write_report
+from skfer.reproduce import EXPERIMENTS, reproduce, run_status, write_report
 
 from .conftest import write_fake_datasets
 
@@ -200,6 +200,9 @@ def test_time_limit_stops_and_resumes(tiny_data, tmp_path, epoch_clock):
     state = json.loads((tmp_path / "runs" / RUN[0] / "state.json").read_text())
     assert state["epochs_done"] == 1 and len(state["epoch_seconds"]) == 1
     assert records and not records[0]["complete"]
+    assert run_status(tmp_path / "runs", RUN[0]) == (
+        "unfinished: 1 of 2 epochs done (re-run to resume)"
+    )
     assert "unfinished" in (tmp_path / "out" / "results.md").read_text()
     # classifiers on an unfinished network's features say so
     features = [r for r in reproduce(["features-v1"], **kwargs) if r["table"] == ["D"]]
@@ -208,8 +211,21 @@ def test_time_limit_stops_and_resumes(tiny_data, tmp_path, epoch_clock):
     text = (tmp_path / "out" / "results.md").read_text()
     assert "Model 1 (1 of 2 epochs, unfinished)" in text
     assert "unfinished (budget): features-v1, fer2013-v1" in text
+    assert run_status(tmp_path / "runs", "features-v1") == (
+        "finished, on an unfinished network"
+    )
     records = reproduce([RUN[0]], **kwargs)
     assert records[0]["complete"] and records[0]["epochs"] == 2
+    (private,) = [
+        r["value"]
+        for r in records
+        if r["experiment"] == RUN[0]
+        and r["split"] == "PrivateTest"
+        and r["metric"] == "accuracy"
+    ]
+    assert run_status(tmp_path / "runs", RUN[0]) == (
+        f"finished: 2 epochs, PrivateTest {100 * private:.2f}%"
+    )
 
 
 def test_unknown_experiment_and_bad_budget(tmp_path):
@@ -219,12 +235,44 @@ def test_unknown_experiment_and_bad_budget(tmp_path):
         reproduce(["baselines"], folds=1, runs=tmp_path, output=tmp_path)
 
 
-def test_cli_lists_experiments(capsys):
+def test_cli_lists_experiments(capsys, tmp_path):
     from skfer.cli import main
 
-    assert main(["reproduce", "--list"]) == 0
+    assert main(["reproduce", "--list", "--runs", str(tmp_path / "none")]) == 0
     printed = capsys.readouterr().out
     assert all(name in printed for name in EXPERIMENTS)
+    assert "not started" not in printed  # no runs folder: no status column
+
+
+def test_cli_lists_where_each_run_stands(reproduced, capsys):
+    from skfer.cli import main
+
+    _, runs, _ = reproduced
+    assert main(["reproduce", "--list", "--runs", str(runs)]) == 0
+    lines = {
+        line.split()[0]: line for line in capsys.readouterr().out.splitlines()
+    }
+    assert "finished: 1 epoch, PrivateTest " in lines[RUN[0]]
+    assert "finished at 1 epoch per fold: " in lines[RUN[1]]
+    assert lines["features-v1"].endswith(" finished")
+    assert lines["fer2013-v2-svm-aug"].endswith(" not started")
+
+
+def test_cli_stops_quietly_when_the_reader_goes_away():
+    """``skfer reproduce --list | head -1``: no traceback, no error."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skfer.cli", "reproduce", "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    proc.stdout.close()  # the reader leaves before the listing is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert stderr == ""
 
 
 def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path, epoch_clock):
@@ -244,8 +292,29 @@ def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path, epoch_clo
     assert not partial["complete"]
     assert (partial["folds"], partial["folds_planned"]) == (1, 2)
     assert "1 of 2 folds" in (tmp_path / "out" / "results.md").read_text()
+    assert run_status(tmp_path / "runs", RUN[1]) == "1 epoch per fold: 1 fold done"
     (full,) = [r for r in reproduce([RUN[1]], **kwargs) if r["metric"] == "accuracy"]
     assert full["complete"] and full["folds"] == 2
+    assert run_status(tmp_path / "runs", RUN[1]) == (
+        f"finished at 1 epoch per fold: {100 * full['value']:.2f} ± "
+        f"{100 * full['std']:.2f}%"
+    )
+
+
+def test_status_names_the_fold_in_progress(tiny_data, tmp_path, epoch_clock):
+    """A CK+ run stopped inside a fold: its folder says which, and where."""
+    kwargs = dict(
+        ckplus=tiny_data / "ck.npz",
+        runs=tmp_path / "runs",
+        output=tmp_path / "out",
+        ckplus_epochs=2,
+        folds=2,
+    )
+    assert run_status(kwargs["runs"], RUN[1]) == "not started"
+    reproduce([RUN[1]], time_limit=1.0, **kwargs)  # stops after fold 1's epoch 1
+    assert run_status(kwargs["runs"], RUN[1]) == (
+        "2 epochs per fold: 0 folds done, fold-00 at epoch 1"
+    )
 
 
 def _fake_fer_run(runs, name, curve, planned, private=None):

@@ -43,7 +43,7 @@ Modules
 
 from .experiments import EXPERIMENTS, FINETUNE_RECIPE, OUR_EPOCHS, OUR_RECIPE, STUDY
 from .report import outlook, write_report
-from .runner import reproduce
+from .runner import reproduce, run_status
 
 __all__ = [
     "EXPERIMENTS",
@@ -53,5 +53,6 @@ __all__ = [
     "FINETUNE_RECIPE",
     "outlook",
     "reproduce",
+    "run_status",
     "write_report",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "write_json",
     "keep_evidence",
     "classifier_from_run",
+    "run_status",
     "versions",
 ]
 
@@ -85,6 +86,89 @@ def read_result(runs, name, evidence=None):
     if result is None and evidence is not None:
         result = read_json(Path(evidence) / name / "result.json")
     return result
+
+
+def _percent(value):
+    return f"{100 * value:.2f}%"
+
+
+def _count(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def run_status(runs, name):
+    """Where experiment ``name`` stands in the runs folder, in a few words.
+
+    Reads only the JSON files (no TensorFlow), so it is quick to call on a
+    folder that a training in another process is writing.
+
+    Parameters
+    ----------
+    runs : path-like
+        The runs folder given to :func:`reproduce`.
+    name : str
+        An experiment name from :data:`EXPERIMENTS`.
+
+    Returns
+    -------
+    str
+        ``"not started"``; how far an unfinished run got (FER2013: epochs
+        done; CK+: folds done per epoch budget, and the epoch of a fold in
+        progress); or ``"finished"`` with its headline figure.
+
+    Examples
+    --------
+    >>> from skfer.reproduce import run_status
+    >>> run_status("no-such-folder", "fer2013-v2-svm-aug")
+    'not started'
+    """
+    folder = Path(runs) / name
+    result = read_json(folder / "result.json") or {}
+    kind = EXPERIMENTS[name].kind if name in EXPERIMENTS else None
+    if kind == "fer2013" or (folder / "state.json").is_file():
+        done = (read_json(folder / "state.json") or {}).get("epochs_done", 0)
+        if result.get("complete") and done <= result.get("epochs_done", 0):
+            private = result.get("private", {}).get("accuracy")
+            figure = f", PrivateTest {_percent(private)}" if private else ""
+            return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
+        if done:
+            planned = result.get("epochs_planned") or 0
+            epochs = f"{done} of {planned}" if planned > done else str(done)
+            return f"unfinished: {epochs} epochs done (re-run to resume)"
+        return "not started"
+    budgets = sorted(
+        (int(d.name.split("-")[0]), d)
+        for d in folder.glob("*-epochs")
+        if d.is_dir() and d.name.split("-")[0].isdigit()
+    )
+    if budgets:  # CK+: folds per epoch budget
+        parts = []
+        for epochs, budget in budgets:
+            if result.get("complete") and result.get("epochs_done") == epochs:
+                mean, std = result["accuracy_mean"], result["accuracy_std"]
+                parts.append(
+                    f"finished at {_count(epochs, 'epoch')} per fold: "
+                    f"{100 * mean:.2f} ± {100 * std:.2f}%"
+                )
+                continue
+            folds = sorted(budget.glob("fold-*"))
+            finished = sum((f / "fold.json").is_file() for f in folds)
+            part = (
+                f"{_count(epochs, 'epoch')} per fold: {_count(finished, 'fold')} done"
+            )
+            for fold in folds:
+                state = read_json(fold / "state.json") or {}
+                if not (fold / "fold.json").is_file() and state.get("epochs_done"):
+                    part += f", {fold.name} at epoch {state['epochs_done']}"
+            parts.append(part)
+        return "; ".join(parts)
+    if result:  # features, baselines: one step, on a network maybe unfinished
+        return (
+            "finished"
+            if result.get("complete", True)
+            else "finished, on an unfinished network"
+        )
+    return "not started"
 
 
 def keep_evidence(run_dir, evidence_dir):
