@@ -275,14 +275,19 @@ def test_cli_stops_quietly_when_the_reader_goes_away():
     assert stderr == ""
 
 
-def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path, epoch_clock):
-    kwargs = dict(
-        ckplus=tiny_data / "ck.npz",
+def _ckplus_budget(data, tmp_path, epochs):
+    """Two CK+ folds of the tiny data, ``epochs`` each, in ``tmp_path``."""
+    return dict(
+        ckplus=data / "ck.npz",
         runs=tmp_path / "runs",
         output=tmp_path / "out",
-        ckplus_epochs=1,
+        ckplus_epochs=epochs,
         folds=2,
     )
+
+
+def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path, epoch_clock):
+    kwargs = _ckplus_budget(tiny_data, tmp_path, epochs=1)
     # fold 1's epoch "takes" 2 s, over the 1 s limit: fold 2 is not started
     (partial,) = [
         r
@@ -303,13 +308,7 @@ def test_ckplus_time_limit_reports_finished_folds(tiny_data, tmp_path, epoch_clo
 
 def test_status_names_the_fold_in_progress(tiny_data, tmp_path, epoch_clock):
     """A CK+ run stopped inside a fold: its folder says which, and where."""
-    kwargs = dict(
-        ckplus=tiny_data / "ck.npz",
-        runs=tmp_path / "runs",
-        output=tmp_path / "out",
-        ckplus_epochs=2,
-        folds=2,
-    )
+    kwargs = _ckplus_budget(tiny_data, tmp_path, epochs=2)
     assert run_status(kwargs["runs"], RUN[1]) == "not started"
     reproduce([RUN[1]], time_limit=1.0, **kwargs)  # stops after fold 1's epoch 1
     assert run_status(kwargs["runs"], RUN[1]) == (
