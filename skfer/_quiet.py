@@ -63,11 +63,15 @@ def start_tensorflow_quietly():
     Does nothing when TensorFlow is already imported or Keras runs on another
     backend. Lines that are not TensorFlow's known start-up notes are passed
     on to stderr, and if the import fails everything it wrote is shown.
+    ``TF_CPP_MIN_LOG_LEVEL`` is set to 2 unless the user set it: TensorFlow
+    reads it once, at import, and obeys it for its later log lines (such as
+    a note on its first generator dataset during ``fit``).
     """
     if "tensorflow" in sys.modules:
         return
     if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
         return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     failed, text = True, ""
     try:
         with parked_stderr() as written:

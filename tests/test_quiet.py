@@ -151,3 +151,46 @@ def test_starts_without_a_stderr(tmp_path, setup):
     )
     assert done.returncode == 0
     assert done.stdout == "started\n"
+
+
+@pytest.mark.parametrize("user_level", [None, "1"])
+def test_tensorflow_is_imported_under_a_quiet_log_level(tmp_path, user_level):
+    """TensorFlow reads TF_CPP_MIN_LOG_LEVEL once, at import, and obeys it for
+    the lines it writes later (a note on the first generator dataset of a
+    ``fit``): the command line once imported it before the level was set."""
+    package = tmp_path / "tensorflow"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import os\n"
+        "print('level at import:', os.environ.get('TF_CPP_MIN_LOG_LEVEL'))\n"
+        "class config:\n"
+        "    list_physical_devices = staticmethod(lambda: [])\n"
+    )
+    env = {} if user_level is None else {"TF_CPP_MIN_LOG_LEVEL": user_level}
+    done = _python(
+        "from skfer._quiet import start_tensorflow_quietly\n"
+        "start_tensorflow_quietly()",
+        tmp_path,
+        **env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"level at import: {user_level or '2'}\n"
+
+
+def test_training_from_the_command_line_keeps_stderr_empty():
+    """``skfer demo`` trains (a generator dataset included) without a line on
+    stderr; it printed TensorFlow's "Memory patch applied" note before."""
+    import shutil
+
+    exe = shutil.which("skfer") or pytest.skip("skfer console script not installed")
+    environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run(
+        [exe, "demo", "--epochs", "1", "--n-samples", "140"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environ,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "held-out accuracy" in done.stdout
+    assert done.stderr == ""
