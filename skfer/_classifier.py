@@ -230,6 +230,27 @@ def _compile_augmentation_on_jax(model):
     return model
 
 
+def _batches_in_order(X, y, batch_size):
+    """``(X, y)`` in batches of ``batch_size``, in order, as a Keras PyDataset.
+
+    Validation data goes to Keras this way rather than as arrays: with the
+    training batches coming from a PyDataset (seeded fits), TensorFlow 2.21
+    logs an ERROR-level line on the tf.data map that Keras builds for arrays
+    ("NodeDef mentions attribute use_unbounded_threadpool ...") at the first
+    validation. The batches and so the validation figures are the same.
+    """
+
+    class InOrder(keras.utils.PyDataset):
+        def __len__(self):
+            return -(-len(y) // batch_size)
+
+        def __getitem__(self, index):
+            rows = slice(index * batch_size, (index + 1) * batch_size)
+            return X[rows], y[rows]
+
+    return InOrder()
+
+
 class FERClassifier(KerasClassifier):
     """Facial-expression CNN (Model 1 / Model 2 of the study) as an estimator.
 
@@ -881,6 +902,15 @@ class FERClassifier(KerasClassifier):
             )
             y_fit = None
             fit_args["callbacks"] = [streams, *fit_args["callbacks"]]
+        if validation_data is not None and keras.backend.backend() == "tensorflow":
+            batch_size = (
+                fit_args.pop("validation_batch_size", None)
+                or fit_args.get("batch_size")
+                or self.batch_size
+            )
+            fit_args["validation_data"] = _batches_in_order(
+                *validation_data, int(batch_size)
+            )
         new_history, interrupted = {}, False
         self.precision_ = resolve_precision(self.precision)
         if epochs > 0:

@@ -257,6 +257,21 @@ def test_explicit_validation_data(faces):
     assert len(clf.history_["val_accuracy"]) == 2
 
 
+@pytest.mark.parametrize("seed", [0, None], ids=["seeded", "unseeded"])
+def test_validation_figures_are_the_predictions_of_that_epoch(faces, seed):
+    """The last val_accuracy is the accuracy of the fitted network's own
+    predictions on the validation images (string labels, a last batch that
+    is not full): validation data reaches Keras as ordered batches."""
+    X, y = faces
+    names = np.array(["a", "b", "c", "d", "e", "f", "g"])[y]
+    clf = tiny(
+        epochs=2, random_state=seed, precision="float32", precise_bn=False
+    ).fit(X[:100], names[:100], validation_data=(X[100:], names[100:]))
+    assert len(X[100:]) % clf.batch_size != 0
+    expected = np.mean(clf.predict(X[100:]) == names[100:])
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(expected, abs=1e-6)
+
+
 def test_early_stopping_without_validation_data_is_an_error(faces):
     X, y = faces
     with pytest.raises(ValueError, match="early_stopping needs validation data"):

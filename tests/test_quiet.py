@@ -194,3 +194,20 @@ def test_training_from_the_command_line_keeps_stderr_empty():
     assert done.returncode == 0, done.stderr
     assert "held-out accuracy" in done.stdout
     assert done.stderr == ""
+
+
+def test_fit_with_validation_data_keeps_stderr_empty():
+    """Keras' tf.data map for validation arrays made TensorFlow log an
+    ERROR-level "NodeDef mentions attribute use_unbounded_threadpool" line at
+    the first validation of a seeded fit (FERSearchCV's, skfer reproduce's)."""
+    done = _python(
+        "from skfer import FERClassifier\n"
+        "from skfer.datasets import make_faces\n"
+        "X, y = make_faces(n_samples=140, random_state=0)\n"
+        "clf = FERClassifier(model='v1', epochs=1, random_state=0, verbose=0)\n"
+        "clf.fit(X[:90], y[:90], validation_data=(X[90:], y[90:]))\n"
+        "print(len(clf.history_['val_accuracy']))"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "1\n"
+    assert done.stderr == ""
