@@ -88,10 +88,6 @@ def read_result(runs, name, evidence=None):
     return result
 
 
-def _percent(value):
-    return f"{100 * value:.2f}%"
-
-
 def _count(n, word):
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -122,6 +118,8 @@ def run_status(runs, name):
     >>> run_status("no-such-folder", "fer2013-v2-svm-aug")
     'not started'
     """
+    from .report import _pct  # the report's percentages (report imports runner)
+
     folder = Path(runs) / name
     result = read_json(folder / "result.json") or {}
     kind = EXPERIMENTS[name].kind if name in EXPERIMENTS else None
@@ -129,7 +127,7 @@ def run_status(runs, name):
         done = (read_json(folder / "state.json") or {}).get("epochs_done", 0)
         if result.get("complete") and done <= result.get("epochs_done", 0):
             private = result.get("private", {}).get("accuracy")
-            figure = f", PrivateTest {_percent(private)}" if private else ""
+            figure = f", PrivateTest {_pct(private)}%" if private else ""
             return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
         if done:
             planned = result.get("epochs_planned") or 0
@@ -145,10 +143,10 @@ def run_status(runs, name):
         parts = []
         for epochs, budget in budgets:
             if result.get("complete") and result.get("epochs_done") == epochs:
-                mean, std = result["accuracy_mean"], result["accuracy_std"]
                 parts.append(
                     f"finished at {_count(epochs, 'epoch')} per fold: "
-                    f"{100 * mean:.2f} ± {100 * std:.2f}%"
+                    f"{_pct(result['accuracy_mean'])} ± "
+                    f"{_pct(result['accuracy_std'])}%"
                 )
                 continue
             folds = sorted(budget.glob("fold-*"))
