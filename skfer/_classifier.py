@@ -31,7 +31,7 @@ from ._compat import (
 from ._compat import InvalidParameterError as SklearnInvalidParameterError
 from ._keras import AUGMENT_NAME, find_network, keras
 from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
-from ._random import make_epoch_streams, resolve_seed, seeded
+from ._random import batches, make_epoch_streams, resolve_seed, seeded
 from ._schedule import SCHEDULES, EpochLearningRate
 from ._utils import as_image_batch, did_you_mean, scale_pixels, softmax
 from .exceptions import (
@@ -228,27 +228,6 @@ def _compile_augmentation_on_jax(model):
     if getattr(model, "compiled", False) and not model.run_eagerly:
         model.jit_compile = True  # a model loaded from a checkpoint
     return model
-
-
-def _batches_in_order(X, y, batch_size):
-    """``(X, y)`` in batches of ``batch_size``, in order, as a Keras PyDataset.
-
-    Validation data goes to Keras this way rather than as arrays: with the
-    training batches coming from a PyDataset (seeded fits), TensorFlow 2.21
-    logs an ERROR-level line on the tf.data map that Keras builds for arrays
-    ("NodeDef mentions attribute use_unbounded_threadpool ...") at the first
-    validation. The batches and so the validation figures are the same.
-    """
-
-    class InOrder(keras.utils.PyDataset):
-        def __len__(self):
-            return -(-len(y) // batch_size)
-
-        def __getitem__(self, index):
-            rows = slice(index * batch_size, (index + 1) * batch_size)
-            return X[rows], y[rows]
-
-    return InOrder()
 
 
 class FERClassifier(KerasClassifier):
@@ -908,8 +887,13 @@ class FERClassifier(KerasClassifier):
                 or fit_args.get("batch_size")
                 or self.batch_size
             )
-            fit_args["validation_data"] = _batches_in_order(
-                *validation_data, int(batch_size)
+            # as ordered batches, not arrays: with the training batches coming
+            # from a PyDataset (seeded fits), TensorFlow 2.21 logs an
+            # ERROR-level line on the tf.data map Keras builds for arrays
+            # ("NodeDef mentions attribute use_unbounded_threadpool ...") at the
+            # first validation; the batches, and the figures, are the same
+            fit_args["validation_data"] = batches(
+                *validation_data, batch_size=int(batch_size)
             )
         new_history, interrupted = {}, False
         self.precision_ = resolve_precision(self.precision)

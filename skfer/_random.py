@@ -85,6 +85,32 @@ def seed_generators(model):
     return found
 
 
+def batches(X, y, sample_weight=None, *, batch_size):
+    """``X``, ``y`` (and ``sample_weight``) in batches, as a Keras PyDataset.
+
+    The rows are served in the order of the dataset's ``order`` attribute,
+    as given until it is changed (:func:`make_epoch_streams` sets it per
+    epoch; validation data keeps it).
+    """
+    from ._keras import keras
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.order = np.arange(len(y))
+
+        def __len__(self):
+            return -(-len(y) // batch_size)
+
+        def __getitem__(self, index):
+            rows = self.order[index * batch_size : (index + 1) * batch_size]
+            if sample_weight is None:
+                return X[rows], y[rows]
+            return X[rows], y[rows], sample_weight[rows]
+
+    return Batches()
+
+
 def make_epoch_streams(X, y, sample_weight, *, batch_size, seed):
     """Training data and a callback whose randomness is a function of the epoch.
 
@@ -99,27 +125,12 @@ def make_epoch_streams(X, y, sample_weight, *, batch_size, seed):
     """
     from ._keras import keras
 
-    class EpochOrder(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__()
-            self.order = np.arange(len(y))
-
-        def __len__(self):
-            return -(-len(y) // batch_size)
-
-        def set_epoch(self, epoch):
-            rng = np.random.default_rng(epoch_seed(seed, epoch, stream=0))
-            self.order = rng.permutation(len(y))
-
-        def __getitem__(self, index):
-            rows = self.order[index * batch_size : (index + 1) * batch_size]
-            if sample_weight is None:
-                return X[rows], y[rows]
-            return X[rows], y[rows], sample_weight[rows]
+    dataset = batches(X, y, sample_weight, batch_size=batch_size)
 
     class EpochSeeds(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
-            dataset.set_epoch(epoch)
+            rng = np.random.default_rng(epoch_seed(seed, epoch, stream=0))
+            dataset.order = rng.permutation(len(y))
             for index, generator in enumerate(seed_generators(self.model), 1):
                 state = np.array(
                     [epoch_seed(seed, epoch, stream=index), 0],
@@ -127,5 +138,4 @@ def make_epoch_streams(X, y, sample_weight, *, batch_size, seed):
                 )
                 generator.state.assign(state)
 
-    dataset = EpochOrder()
     return dataset, EpochSeeds()
