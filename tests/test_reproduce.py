@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from skfer.reproduce import EXPERIMENTS, reproduce, run_status, write_report
@@ -124,6 +125,70 @@ def test_ckplus_folds_are_subject_grouped(reproduced):
     result = json.loads((runs / RUN[1] / "result.json").read_text())
     assert result["subject_overlap"] == 0
     assert len(result["y_true"]) == 84  # every image tested exactly once
+    # the pooled confusion matrix counts the same images, class by class
+    confusion = np.array(result["confusion"])
+    assert confusion.shape == (7, 7) and confusion.sum() == 84
+    assert np.trace(confusion) / 84 == pytest.approx(
+        np.mean(np.equal(result["y_true"], result["y_pred"]))
+    )
+
+
+def test_committed_evidence_has_no_test_labels(reproduced):
+    """The evidence beside the report (committed) keeps the confusion
+    matrices but not the per-image labels or predictions, which are the
+    research-only datasets' own (or give them away); the run folder keeps
+    them on the machine."""
+    _, runs, out = reproduced
+    for name in RUN[:2]:
+        kept = sorted((out / "runs" / name).glob("*.json"))
+        assert kept
+        for file in kept:
+            record = json.loads(file.read_text())
+            assert not set(record) & {"y_true", "y_pred"}, file.name
+        local = json.loads((runs / name / "result.json").read_text())
+        public = json.loads((out / "runs" / name / "result.json").read_text())
+        assert {"y_true", "y_pred"} <= set(local)
+        assert public["confusion"] == local["confusion"]
+        assert sum(map(sum, public["confusion"])) == len(local["y_true"])
+    folds = sorted((out / "runs" / RUN[1]).glob("fold-*.json"))
+    pooled = sum(np.array(json.loads(f.read_text())["confusion"]) for f in folds)
+    assert pooled.tolist() == public["confusion"]
+
+
+def test_evidence_from_an_older_run_gets_its_confusion_matrix(tmp_path):
+    """A run started before the matrices were recorded (its labels in
+    result.json only) is made public with the matrix computed from them."""
+    from skfer.reproduce.runner import keep_evidence
+
+    run = tmp_path / "run"
+    run.mkdir()
+    old = {
+        "label_names": ["a", "b", "c"],
+        "y_true": [0, 1, 2, 2],
+        "y_pred": [0, 2, 2, 2],
+    }
+    (run / "result.json").write_text(json.dumps(old))
+    (kept,) = keep_evidence(run, tmp_path / "evidence")
+    assert json.loads(kept.read_text()) == {
+        "label_names": ["a", "b", "c"],
+        "confusion": [[1, 0, 0], [0, 0, 1], [0, 0, 2]],
+    }
+
+
+def test_repository_evidence_has_no_test_labels():
+    """What is committed under docs/results/runs has no per-image labels."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "docs" / "results" / "runs"
+    files = sorted(root.rglob("*.json"))
+    assert files
+    leaking = []
+    for file in files:
+        content = json.loads(file.read_text())
+        for record in content if isinstance(content, list) else [content]:
+            if {"y_true", "y_pred"} & set(record):
+                leaking.append(str(file.relative_to(root)))
+    assert not leaking
 
 
 def test_report_has_tables_and_pngs(reproduced):

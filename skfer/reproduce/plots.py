@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from .experiments import EXPERIMENTS
-from .runner import read_result
+from .runner import public_evidence, read_result
 
 __all__ = ["plot_runs"]
 
@@ -31,17 +31,14 @@ def plot_runs(runs, output, evidence=None):
             where = f"CK+ {result['folds']} test folds pooled ({exp.split}-level)"
             held = "held-out fold (monitored only)"
         fig, ax = plt.subplots(figsize=(6.4, 5.6))
-        ConfusionMatrixDisplay.from_predictions(
-            result["y_true"],
-            result["y_pred"],
-            labels=list(range(len(result["label_names"]))),
-            display_labels=result["label_names"],
-            normalize="true",
-            values_format=".2f",
-            cmap="Blues",
-            ax=ax,
-            colorbar=False,
+        counts = np.asarray(
+            public_evidence(result, len(result["label_names"]))["confusion"], float
         )
+        rows = counts.sum(axis=1, keepdims=True)
+        ConfusionMatrixDisplay(
+            np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0),
+            display_labels=result["label_names"],
+        ).plot(values_format=".2f", cmap="Blues", ax=ax, colorbar=False)
         ax.set_title(f"{name}\n{where}", fontsize=9)
         plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
         fig.tight_layout()

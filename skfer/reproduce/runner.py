@@ -21,6 +21,8 @@ __all__ = [
     "read_result",
     "write_json",
     "keep_evidence",
+    "public_evidence",
+    "LOCAL_ONLY",
     "classifier_from_run",
     "run_status",
     "versions",
@@ -169,17 +171,44 @@ def run_status(runs, name):
     return "not started"
 
 
+#: Per-image keys of a run's JSON that stay on the machine: the test labels
+#: are part of the dataset (research-only, never committed), and the
+#: predictions in test order would give them away too.
+LOCAL_ONLY = ("y_true", "y_pred")
+
+
+def _confusion(y_true, y_pred, n_classes):
+    """Counts, rows the true class and columns the predicted one."""
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(y_true, y_pred, labels=list(range(n_classes))).tolist()
+
+
+def public_evidence(record, n_classes):
+    """``record`` without its per-image labels, as evidence to commit.
+
+    The keys in :data:`LOCAL_ONLY` are dropped; what the report needs of them
+    is the confusion matrix (``"confusion"``), computed from them here when a
+    record from an older run lacks it.
+    """
+    record = dict(record)
+    if "confusion" not in record and all(k in record for k in LOCAL_ONLY):
+        record["confusion"] = _confusion(record["y_true"], record["y_pred"], n_classes)
+    for key in LOCAL_ONLY:
+        record.pop(key, None)
+    return record
+
+
 def keep_evidence(run_dir, evidence_dir):
     """Copy a run's evidence beside the report, to be committed.
 
     The evidence is the JSON every figure is computed from: ``result.json``,
     ``state.json`` (per-epoch curves) and, for CK+, each fold's
-    ``fold.json`` (as ``fold-00.json``, ...). Checkpoints and weights stay in
-    ``run_dir`` (machine-local), so the report can be rebuilt on another
-    machine from the repository alone.
+    ``fold.json`` (as ``fold-00.json``, ...), without the per-image test
+    labels and predictions (see :func:`public_evidence`). Checkpoints and
+    weights stay in ``run_dir`` (machine-local), so the report can be rebuilt
+    on another machine from the repository alone.
     """
-    import shutil
-
     run_dir, evidence_dir = Path(run_dir), Path(evidence_dir)
     files = {f.name: f for f in (run_dir / "result.json", run_dir / "state.json")}
     result = read_json(run_dir / "result.json") or {}
@@ -190,8 +219,14 @@ def keep_evidence(run_dir, evidence_dir):
     if not files:
         return []
     evidence_dir.mkdir(parents=True, exist_ok=True)
+    n_classes = len(result.get("label_names", ())) or None
     for name, file in files.items():
-        shutil.copyfile(file, evidence_dir / name)
+        record = read_json(file)
+        if record is None:  # being written by a training: left out this time
+            continue
+        if n_classes is not None:
+            record = public_evidence(record, n_classes)
+        write_json(evidence_dir / name, record)
     return [evidence_dir / name for name in files]
 
 
@@ -330,6 +365,7 @@ def _run_fer2013(exp, ctx):
         ),
         "public_at_selection": state["best"]["val_accuracy"],
         "private": _scores(y, pred, labels),
+        "confusion": _confusion(y, pred, len(labels)),
         "private_dedup": _scores(y[unique], pred[unique], labels),
         # the same network with test-time flips (tta=True), for reference
         **_tta_scores(best_clf, data, parts, unique, labels),
@@ -433,6 +469,7 @@ def _run_ckplus(exp, ctx):
             "y_true": data.target[test],
             "y_pred": pred,
             "scores": _scores(data.target[test], pred, labels),
+            "confusion": _confusion(data.target[test], pred, len(labels)),
             "history": clf.history_,
             "wall_s": float(sum(state.get("epoch_seconds", [])))
             or time.perf_counter() - start,
@@ -468,6 +505,11 @@ def _run_ckplus(exp, ctx):
         "macro_f1_mean": float(f1.mean()),
         "macro_f1_std": float(f1.std(ddof=1)) if len(f1) > 1 else 0.0,
         "subject_overlap": int(sum(f["train_subjects_overlap"] for f in fold_results)),
+        # folds finished by an older skfer have no "confusion" of their own
+        "confusion": np.sum(
+            [public_evidence(f, len(labels))["confusion"] for f in fold_results],
+            axis=0,
+        ),
         "y_true": np.concatenate([f["y_true"] for f in fold_results]),
         "y_pred": np.concatenate([f["y_pred"] for f in fold_results]),
         "history": _mean_history([f["history"] for f in fold_results]),
