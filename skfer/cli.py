@@ -769,7 +769,9 @@ def main(argv=None):
         # TensorFlow then starts as it likes, start-up lines included
         # (skfer._keras starts it quietly at any other level)
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
-    else:
+    elif not (args.command == "reproduce" and args.list):
+        # (listing the experiments reads JSON files only: no TensorFlow,
+        # whose start takes seconds)
         start_tensorflow_quietly()
     try:
         return args.func(args)

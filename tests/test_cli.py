@@ -17,6 +17,25 @@ def test_version_in_a_subprocess():
     assert out.stdout.strip() == f"skfer {__version__}"
 
 
+def test_listing_the_experiments_does_not_start_tensorflow(tmp_path):
+    """``skfer reproduce --list`` reads JSON files only; starting TensorFlow
+    for it took most of its 7 seconds."""
+    code = (
+        "import sys\n"
+        "from skfer.cli import main\n"
+        f"status = main(['reproduce', '--list', '--runs', {str(tmp_path)!r}])\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules, status)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("fer2013-v2-crossentropy-aug")
+    assert "not started" in lines[0]
+    assert lines[-1] == "False False 0"
+    assert out.stderr == ""
+
+
 def test_every_option_has_a_help_line():
     import argparse
 
