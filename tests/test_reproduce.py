@@ -173,6 +173,10 @@ def test_evidence_from_an_older_run_gets_its_confusion_matrix(tmp_path):
         "label_names": ["a", "b", "c"],
         "confusion": [[1, 0, 0], [0, 0, 1], [0, 0, 2]],
     }
+    # without the class names the matrix cannot be sized: the labels still go
+    (run / "result.json").write_text(json.dumps({"y_true": [0], "y_pred": [1]}))
+    (kept,) = keep_evidence(run, tmp_path / "evidence")
+    assert json.loads(kept.read_text()) == {}
 
 
 def test_repository_evidence_has_no_test_labels():

@@ -184,15 +184,16 @@ def _confusion(y_true, y_pred, n_classes):
     return confusion_matrix(y_true, y_pred, labels=list(range(n_classes))).tolist()
 
 
-def public_evidence(record, n_classes):
+def public_evidence(record, n_classes=None):
     """``record`` without its per-image labels, as evidence to commit.
 
     The keys in :data:`LOCAL_ONLY` are dropped; what the report needs of them
     is the confusion matrix (``"confusion"``), computed from them here when a
-    record from an older run lacks it.
+    record from an older run lacks it and ``n_classes`` is given.
     """
     record = dict(record)
-    if "confusion" not in record and all(k in record for k in LOCAL_ONLY):
+    has_labels = all(k in record for k in LOCAL_ONLY)
+    if "confusion" not in record and has_labels and n_classes is not None:
         record["confusion"] = _confusion(record["y_true"], record["y_pred"], n_classes)
     for key in LOCAL_ONLY:
         record.pop(key, None)
@@ -220,14 +221,14 @@ def keep_evidence(run_dir, evidence_dir):
         return []
     evidence_dir.mkdir(parents=True, exist_ok=True)
     n_classes = len(result.get("label_names", ())) or None
+    kept = []
     for name, file in files.items():
         record = read_json(file)
         if record is None:  # being written by a training: left out this time
             continue
-        if n_classes is not None:
-            record = public_evidence(record, n_classes)
-        write_json(evidence_dir / name, record)
-    return [evidence_dir / name for name in files]
+        kept.append(evidence_dir / name)
+        write_json(kept[-1], public_evidence(record, n_classes))
+    return kept
 
 
 def _deadline_callback(deadline):
