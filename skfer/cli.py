@@ -645,7 +645,8 @@ def _build_parser():
     rep.add_argument(
         "--list",
         action="store_true",
-        help="list the experiments, and where each stands in --runs if it exists",
+        help="list the experiments, and where each stands in --runs (else in the "
+        "report in --output)",
     )
     rep.add_argument("--fer2013", help="FER2013 csv, npz or image folder")
     rep.add_argument("--ckplus", help="CK+48 folder or npz")
@@ -687,12 +688,13 @@ def _reproduce(args):
     from .reproduce import EXPERIMENTS, reproduce, run_status, write_report
 
     if args.list:
-        # with a runs folder, where each experiment stands in it
-        runs = args.runs if os.path.isdir(args.runs) else None
+        # where each experiment stands in the runs folder, else in the
+        # report and its committed evidence (runs from another machine)
+        show = os.path.isdir(args.runs) or os.path.isdir(args.output)
         for name, exp in EXPERIMENTS.items():
             line = f"{name:34s} {'tables ' + ', '.join(exp.tables):20s}"
-            if runs is not None:
-                line += f" {run_status(runs, name)}"
+            if show:
+                line += f" {run_status(args.runs, name, args.output)}"
             print(line.rstrip())
         return 0
     if args.report_only:

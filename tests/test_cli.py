@@ -23,7 +23,8 @@ def test_listing_the_experiments_does_not_start_tensorflow(tmp_path):
     code = (
         "import sys\n"
         "from skfer.cli import main\n"
-        f"status = main(['reproduce', '--list', '--runs', {str(tmp_path)!r}])\n"
+        "status = main(['reproduce', '--list', '--runs', "
+        f"{str(tmp_path)!r}, '--output', {str(tmp_path / 'report')!r}])\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules, status)\n"
     )
     out = subprocess.run(

@@ -307,10 +307,53 @@ def test_unknown_experiment_and_bad_budget(tmp_path):
 def test_cli_lists_experiments(capsys, tmp_path):
     from skfer.cli import main
 
-    assert main(["reproduce", "--list", "--runs", str(tmp_path / "none")]) == 0
+    argv = ["reproduce", "--list", "--runs", str(tmp_path / "none")]
+    assert main([*argv, "--output", str(tmp_path / "no-report")]) == 0
     printed = capsys.readouterr().out
     assert all(name in printed for name in EXPERIMENTS)
-    assert "not started" not in printed  # no runs folder: no status column
+    # no runs folder and no committed evidence: no status column
+    assert "not started" not in printed
+
+
+def test_cli_lists_runs_finished_elsewhere_from_their_evidence(reproduced, capsys):
+    """A new machine has no runs folder, only the report with its evidence:
+    ``--list`` says which runs finished (and their figure) instead of "not
+    started" for all."""
+    from skfer.cli import main
+
+    _, runs, out = reproduced
+    argv = ["reproduce", "--list", "--runs", str(out / "no-runs"), "--output"]
+    assert main([*argv, str(out)]) == 0
+    lines = {
+        line.split()[0]: line for line in capsys.readouterr().out.splitlines()
+    }
+    result = json.loads((runs / RUN[0] / "result.json").read_text())
+    private = 100 * result["private"]["accuracy"]
+    assert lines[RUN[0]].endswith(
+        f" finished: 1 epoch, PrivateTest {private:.2f}% (committed evidence)"
+    )
+    assert " finished at 1 epoch per fold: " in lines[RUN[1]]
+    assert lines[RUN[1]].endswith("% (committed evidence)")
+    assert lines["features-v1"].endswith(" finished (committed evidence)")
+    assert lines["fer2013-v2-svm-aug"].endswith(" not started")
+    # a runs folder that has the experiment wins over the evidence
+    assert run_status(runs, RUN[0], out) == run_status(runs, RUN[0])
+
+
+def test_status_from_a_report_without_evidence(tmp_path):
+    """Figures of an earlier machine kept only in ``results.json``."""
+    record = {"experiment": "fer2013-v1-crossentropy-aug", "complete": True}
+    records = [
+        {**record, "epochs": 30, "split": "PublicTest", "metric": "accuracy"},
+        {**record, "epochs": 30, "split": "PrivateTest", "metric": "accuracy",
+         "value": 0.65031},
+        {**record, "epochs": 30, "split": "PrivateTest", "metric": "macro_f1",
+         "value": 0.6},
+    ]
+    (tmp_path / "results.json").write_text(json.dumps(records))
+    status = run_status(tmp_path / "no-runs", record["experiment"], tmp_path)
+    assert status == "finished: 30 epochs, PrivateTest 65.03% (in the report)"
+    assert run_status(tmp_path / "no-runs", "baselines", tmp_path) == "not started"
 
 
 def test_cli_lists_where_each_run_stands(reproduced, capsys):

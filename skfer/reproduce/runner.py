@@ -94,7 +94,7 @@ def _count(n, word):
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def run_status(runs, name):
+def run_status(runs, name, report=None):
     """Where experiment ``name`` stands in the runs folder, in a few words.
 
     Reads only the JSON files (no TensorFlow), so it is quick to call on a
@@ -106,6 +106,12 @@ def run_status(runs, name):
         The runs folder given to :func:`reproduce`.
     name : str
         An experiment name from :data:`EXPERIMENTS`.
+    report : path-like, optional
+        The report folder of :func:`reproduce`, read when ``runs`` has nothing
+        of ``name``: a run finished on another machine is then reported from
+        its committed evidence (``<report>/runs``, see :func:`keep_evidence`),
+        with ``"(committed evidence)"`` after it, or else from the report's
+        ``results.json`` (``"(in the report)"``).
 
     Returns
     -------
@@ -120,17 +126,17 @@ def run_status(runs, name):
     >>> run_status("no-such-folder", "fer2013-v2-svm-aug")
     'not started'
     """
-    from .report import _pct  # the report's percentages (report imports runner)
-
     folder = Path(runs) / name
+    if not folder.is_dir() and report is not None:
+        elsewhere = _reported_status(Path(report), name)
+        if elsewhere is not None:
+            return elsewhere
     result = read_json(folder / "result.json") or {}
     kind = EXPERIMENTS[name].kind if name in EXPERIMENTS else None
     if kind == "fer2013" or (folder / "state.json").is_file():
         done = (read_json(folder / "state.json") or {}).get("epochs_done", 0)
         if result.get("complete") and done <= result.get("epochs_done", 0):
-            private = result.get("private", {}).get("accuracy")
-            figure = f", PrivateTest {_pct(private)}%" if private else ""
-            return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
+            return _result_status(result)
         if done:
             planned = result.get("epochs_planned") or 0
             epochs = f"{done} of {planned}" if planned > done else str(done)
@@ -145,11 +151,7 @@ def run_status(runs, name):
         parts = []
         for epochs, budget in budgets:
             if result.get("complete") and result.get("epochs_done") == epochs:
-                parts.append(
-                    f"finished at {_count(epochs, 'epoch')} per fold: "
-                    f"{_pct(result['accuracy_mean'])} ± "
-                    f"{_pct(result['accuracy_std'])}%"
-                )
+                parts.append(_result_status(result))
                 continue
             folds = sorted(budget.glob("fold-*"))
             finished = sum((f / "fold.json").is_file() for f in folds)
@@ -163,12 +165,56 @@ def run_status(runs, name):
             parts.append(part)
         return "; ".join(parts)
     if result:  # features, baselines: one step, on a network maybe unfinished
-        return (
-            "finished"
-            if result.get("complete", True)
-            else "finished, on an unfinished network"
-        )
+        return _result_status(result)
     return "not started"
+
+
+def _reported_status(report, name):
+    """run_status from the report folder alone, None if it has no figure."""
+    from .report import _pct
+
+    result = read_json(report / "runs" / name / "result.json")
+    if result is not None:
+        return f"{_result_status(result)} (committed evidence)"
+    records = [
+        r
+        for r in read_json(report / "results.json") or []
+        if isinstance(r, dict) and r.get("experiment") == name
+    ]
+    if not records:
+        return None
+    words = (
+        "finished" if all(r.get("complete", True) for r in records) else ("unfinished")
+    )
+    epochs = records[0].get("epochs")
+    if epochs:
+        words += f": {_count(epochs, 'epoch')}"
+    private = [
+        r["value"]
+        for r in records
+        if r.get("split") == "PrivateTest" and r.get("metric") == "accuracy"
+    ]
+    if len(private) == 1:
+        words += f", PrivateTest {_pct(private[0])}%"
+    return f"{words} (in the report)"
+
+
+def _result_status(result):
+    """A finished run's ``result.json`` in a few words (see run_status)."""
+    from .report import _pct  # the report's percentages (report imports runner)
+
+    if "accuracy_mean" in result:  # CK+: the mean over the folds
+        return (
+            f"finished at {_count(result['epochs_done'], 'epoch')} per fold: "
+            f"{_pct(result['accuracy_mean'])} ± {_pct(result['accuracy_std'])}%"
+        )
+    if "private" in result:  # FER2013: the PrivateTest figure
+        private = result["private"].get("accuracy")
+        figure = f", PrivateTest {_pct(private)}%" if private else ""
+        return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
+    if result.get("complete", True):
+        return "finished"
+    return "finished, on an unfinished network"
 
 
 #: Per-image keys of a run's JSON that stay on the machine: the test labels
