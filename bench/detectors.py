@@ -27,21 +27,9 @@ Prints one JSON object (counts, the fit, accuracies, the machine's CPU).
 
 import argparse
 import json
-import platform
 import sys
-from pathlib import Path
 
 import numpy as np
-
-
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def frames(images, seed=0):
@@ -94,6 +82,7 @@ def main():
     args = parser.parse_args()
     margins = [float(m) for m in args.margins.split(",")]
 
+    from skfer._precision import cpu_model
     from skfer.datasets import load_fer2013
     from skfer.inference import DEFAULT_PRETRAINED, FERPredictor
     from skfer.preprocessing import DETECTORS, FaceCropper

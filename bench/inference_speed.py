@@ -226,21 +226,12 @@ def main():
         print(f"{key}: fer / skfer default frame time {ratio:.1f}x")
     if args.output:
         from skfer._checkpoint import atomic_write_text
+        from skfer._precision import cpu_model
 
         results["repeats"] = args.repeats
-        results["cpu"] = _cpu_model()
+        results["cpu"] = cpu_model()
         atomic_write_text(args.output, json.dumps(results, indent=1))
         write_rst(results, args.output)
-
-
-def _cpu_model():
-    try:
-        for line in open("/proc/cpuinfo", encoding="ascii", errors="replace"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def write_rst(results, json_path):

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,21 +37,13 @@ sys.path.insert(0, str(ROOT))
 
 def machine():
     """CPU model name, its bfloat16 flags, core count, library versions."""
-    from skfer._precision import cpu_bf16_flags, resolve_precision
-
-    name = ""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name"):
-                name = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     import keras
     import tensorflow as tf
 
+    from skfer._precision import cpu_bf16_flags, cpu_model, resolve_precision
+
     return {
-        "cpu_model": name or platform.processor(),
+        "cpu_model": cpu_model(),
         "cpu_bf16_flags": list(cpu_bf16_flags()),
         "cores": os.cpu_count(),
         "auto_resolves_to": resolve_precision("auto"),

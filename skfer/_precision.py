@@ -34,6 +34,21 @@ BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
 @functools.lru_cache(maxsize=1)
+def cpu_model():
+    """This CPU's model name (``lscpu``'s), for speed records."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+@functools.lru_cache(maxsize=1)
 def cpu_bf16_flags():
     """The bfloat16 flags of this CPU (empty where they cannot be read)."""
     try:

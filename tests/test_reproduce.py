@@ -94,6 +94,11 @@ def test_records_have_the_fields_and_protocols(reproduced):
     assert dedup["n"] == 29  # the planted copy is left out
     assert fer[0]["study"] == pytest.approx(62.16)
     assert fer[0]["params"] > 0 and fer[0]["epochs"] == 1
+    # a wall time means little without the CPU it was measured on
+    from skfer._precision import cpu_model
+
+    assert fer[0]["versions"]["cpu"] == cpu_model() != ""
+    assert set(fer[0]["versions"]["cpu_bf16_flags"]) <= {"amx_bf16", "avx512_bf16"}
 
 
 def test_report_rebuilds_from_committed_evidence_alone(reproduced, tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._precision import cpu_bf16_flags, cpu_model
 from ..exceptions import InvalidTypeError, InvalidValueError, MissingDependencyError
 from .experiments import (
     EXPERIMENTS,
@@ -44,6 +45,9 @@ def versions():
         "numpy": np.__version__,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        # the speed of a run depends on these (bfloat16 where they are)
+        "cpu": cpu_model(),
+        "cpu_bf16_flags": list(cpu_bf16_flags()),
     }
     if "keras" in sys.modules:
         import keras
