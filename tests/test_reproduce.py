@@ -347,13 +347,11 @@ def test_cli_lists_runs_finished_elsewhere_from_their_evidence(reproduced, capsy
 
 def test_status_from_a_report_without_evidence(tmp_path):
     """Figures of an earlier machine kept only in ``results.json``."""
-    record = {"experiment": "fer2013-v1-crossentropy-aug", "complete": True}
+    record = {"experiment": "fer2013-v1-crossentropy-aug", "epochs": 30}
     records = [
-        {**record, "epochs": 30, "split": "PublicTest", "metric": "accuracy"},
-        {**record, "epochs": 30, "split": "PrivateTest", "metric": "accuracy",
-         "value": 0.65031},
-        {**record, "epochs": 30, "split": "PrivateTest", "metric": "macro_f1",
-         "value": 0.6},
+        {**record, "split": "PublicTest", "metric": "accuracy", "value": 0.6},
+        {**record, "split": "PrivateTest", "metric": "accuracy", "value": 0.65031},
+        {**record, "split": "PrivateTest", "metric": "macro_f1", "value": 0.6},
     ]
     (tmp_path / "results.json").write_text(json.dumps(records))
     status = run_status(tmp_path / "no-runs", record["experiment"], tmp_path)
@@ -364,8 +362,9 @@ def test_status_from_a_report_without_evidence(tmp_path):
 def test_cli_lists_where_each_run_stands(reproduced, capsys):
     from skfer.cli import main
 
-    _, runs, _ = reproduced
-    assert main(["reproduce", "--list", "--runs", str(runs)]) == 0
+    _, runs, out = reproduced
+    argv = ["reproduce", "--list", "--runs", str(runs), "--output", str(out)]
+    assert main(argv) == 0
     lines = {
         line.split()[0]: line for line in capsys.readouterr().out.splitlines()
     }
