@@ -33,33 +33,31 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
+def _cpuinfo(field):
+    """``field`` of the first CPU in /proc/cpuinfo; None where unreadable."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith(field):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def cpu_model():
     """This CPU's model name (``lscpu``'s), for speed records."""
     import platform
 
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    return _cpuinfo("model name") or platform.processor() or "unknown CPU"
 
 
 @functools.lru_cache(maxsize=1)
 def cpu_bf16_flags():
     """The bfloat16 flags of this CPU (empty where they cannot be read)."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return tuple(flag for flag in BF16_FLAGS if flag in flags)
-    except OSError:
-        pass
-    return ()
+    flags = set((_cpuinfo("flags") or "").split())
+    return tuple(flag for flag in BF16_FLAGS if flag in flags)
 
 
 def _has_gpu():
