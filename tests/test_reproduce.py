@@ -359,6 +359,22 @@ def test_status_from_a_report_without_evidence(tmp_path):
     assert run_status(tmp_path / "no-runs", "baselines", tmp_path) == "not started"
 
 
+def test_status_of_unfinished_evidence(tmp_path):
+    """Evidence of a run stopped by its budget says so, with its figure."""
+    fer = {"epochs_done": 27, "epochs_planned": 50, "private": {"accuracy": 0.6807}}
+    ck = {"epochs_done": 60, "folds": 3, "folds_planned": 10, "accuracy_mean": 0.85}
+    for name, result in zip(RUN, [fer, {**ck, "accuracy_std": 0.02}]):
+        (tmp_path / "runs" / name).mkdir(parents=True)
+        result = {**result, "complete": False}
+        (tmp_path / "runs" / name / "result.json").write_text(json.dumps(result))
+    status = [run_status(tmp_path / "no-runs", name, tmp_path) for name in RUN[:2]]
+    assert status == [
+        "unfinished: 27 of 50 epochs, PrivateTest 68.07% (committed evidence)",
+        "unfinished at 60 epochs per fold (3 of 10 folds): 85.00 ± 2.00% "
+        "(committed evidence)",
+    ]
+
+
 def test_cli_lists_where_each_run_stands(reproduced, capsys):
     from skfer.cli import main
 

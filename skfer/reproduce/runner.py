@@ -187,9 +187,8 @@ def _reported_status(report, name):
     ]
     if not records:
         return None
-    words = (
-        "finished" if all(r.get("complete", True) for r in records) else ("unfinished")
-    )
+    done = all(r.get("complete", True) for r in records)
+    words = "finished" if done else "unfinished"
     epochs = records[0].get("epochs")
     if epochs:
         words += f": {_count(epochs, 'epoch')}"
@@ -204,19 +203,27 @@ def _reported_status(report, name):
 
 
 def _result_status(result):
-    """A finished run's ``result.json`` in a few words (see run_status)."""
+    """A run's ``result.json`` in a few words (see run_status)."""
     from .report import _pct  # the report's percentages (report imports runner)
 
+    complete = result.get("complete", True)
     if "accuracy_mean" in result:  # CK+: the mean over the folds
-        return (
-            f"finished at {_count(result['epochs_done'], 'epoch')} per fold: "
-            f"{_pct(result['accuracy_mean'])} ± {_pct(result['accuracy_std'])}%"
-        )
+        words = f"at {_count(result['epochs_done'], 'epoch')} per fold"
+        if complete:
+            words = f"finished {words}"
+        else:
+            words = f"unfinished {words} ({result['folds']} of "
+            words += f"{result['folds_planned']} folds)"
+        mean, std = _pct(result["accuracy_mean"]), _pct(result["accuracy_std"])
+        return f"{words}: {mean} ± {std}%"
     if "private" in result:  # FER2013: the PrivateTest figure
         private = result["private"].get("accuracy")
         figure = f", PrivateTest {_pct(private)}%" if private else ""
-        return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
-    if result.get("complete", True):
+        if complete:
+            return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
+        planned = result.get("epochs_planned")
+        return f"unfinished: {result['epochs_done']} of {planned} epochs{figure}"
+    if complete:
         return "finished"
     return "finished, on an unfinished network"
 
