@@ -42,7 +42,7 @@ from .exceptions import (
     InvalidValueError,
     NotFittedError,
 )
-from .losses import LOSSES, get_loss
+from .losses import LOSSES, VoteCrossentropy, get_loss, vote_accuracy
 from .models import get_model_builder
 
 __all__ = ["FERClassifier"]
@@ -129,7 +129,8 @@ def _copy_pretrained(clf, net):
     for i, (a, b) in enumerate(zip(src, dst)):
         head = i == len(dst) - 1
         if head and not same_classes:
-            break  # new classes: the score layer keeps its fresh weights
+            _copy_shared_classes(a, b, source.classes_, clf.classes_)
+            break
         shapes_a = [tuple(w.shape) for w in a.weights]
         shapes_b = [tuple(w.shape) for w in b.weights]
         if shapes_a != shapes_b:
@@ -140,6 +141,25 @@ def _copy_pretrained(clf, net):
             )
         b.set_weights(a.get_weights())
     clf.pretrained_classes_ = np.asarray(source.classes_)
+
+
+def _copy_shared_classes(src, dst, src_classes, dst_classes):
+    """Score layer for other classes: copy the columns of the classes both
+    networks have (by value, as in ``classes_``); the others stay fresh."""
+    shared = [
+        (i, j)
+        for j, c in enumerate(np.asarray(dst_classes).tolist())
+        for i, d in enumerate(np.asarray(src_classes).tolist())
+        if c == d
+    ]
+    a, b = src.get_weights(), dst.get_weights()
+    dense = len(a) == len(b) == 2 and a[0].ndim == 2 and a[0].shape[0] == b[0].shape[0]
+    if not shared or not dense:
+        return
+    for i, j in shared:
+        b[0][:, j] = a[0][:, i]
+        b[1][j] = a[1][i]
+    dst.set_weights(b)
 
 
 class _FreezeTrunk(keras.callbacks.Callback):
@@ -368,8 +388,10 @@ class FERClassifier(KerasClassifier):
         architecture and the images the same size. Every layer is copied;
         the last one (the class scores) only when the classes are the same
         (by value, as in ``classes_``), otherwise it is trained from scratch
-        for the new classes. Resuming from ``checkpoint_dir`` takes the
-        checkpoint's weights instead.
+        for the new classes, keeping the columns of the classes both have
+        (e.g. FER+'s eight classes from a FER2013 network: the seven shared
+        ones are copied, contempt starts fresh). Resuming from
+        ``checkpoint_dir`` takes the checkpoint's weights instead.
     freeze_epochs : int, default=0
         With ``pretrained``: for this many first epochs only the last layer
         trains (the copied layers are frozen, their BatchNormalization in
@@ -723,14 +745,21 @@ class FERClassifier(KerasClassifier):
                 raise InvalidParameterError(
                     f"compile__{key} is not routed: set {key}= on the estimator."
                 )
-        return {
-            "optimizer": optimizer,
-            "loss": get_loss(
+        if getattr(self, "_votes", None) is not None:
+            # soft labels: vote shares in training, integer labels in validation
+            loss = VoteCrossentropy(self.label_smoothing)
+            metric = keras.metrics.MeanMetricWrapper(vote_accuracy, name="accuracy")
+        else:
+            loss = get_loss(
                 self.loss,
                 svm_margin=self.svm_margin,
                 label_smoothing=self.label_smoothing,
-            ),
-            "metrics": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+            )
+            metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+        return {
+            "optimizer": optimizer,
+            "loss": loss,
+            "metrics": [metric],
             "run_eagerly": self.run_eagerly,
             **compile_params,
         }
@@ -794,8 +823,14 @@ class FERClassifier(KerasClassifier):
             X_val, y_val = self._validate_data(X_val, y_val)
             validation_data = (X_val, self.target_encoder_.transform(y_val))
         elif self.validation_fraction:
-            X, X_val, y, y_val, sample_weight = self._hold_out(X, y, sample_weight)
+            X, X_val, y, y_val, sample_weight, votes = self._hold_out(
+                X, y, sample_weight, getattr(self, "_votes", None)
+            )
+            if votes is not None:
+                self._votes = votes
             validation_data = (X_val, y_val)
+        if getattr(self, "_votes", None) is not None:
+            y = self._votes  # the training targets: vote shares per class
         callbacks = list(self._fit_callbacks)
         if self.early_stopping is not None:
             if validation_data is None:
@@ -980,6 +1015,8 @@ class FERClassifier(KerasClassifier):
             out["epochs"] = int(self.epochs)
         if self.label_smoothing:
             out["label_smoothing"] = float(self.label_smoothing)
+        if getattr(self, "_votes", None) is not None:
+            out["targets"] = "votes"
         return out
 
     def _resume(self, initial_epoch, epochs):
@@ -1009,8 +1046,9 @@ class FERClassifier(KerasClassifier):
             )
         return state["history"], state["best"], done, max(0, target - done)
 
-    def _hold_out(self, X, y, sample_weight):
-        arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
+    def _hold_out(self, X, y, sample_weight, votes=None):
+        extra = [a for a in (sample_weight, votes) if a is not None]
+        arrays = [X, y, *extra]
         try:
             parts = train_test_split(
                 *arrays,
@@ -1023,11 +1061,13 @@ class FERClassifier(KerasClassifier):
                 *arrays, test_size=self.validation_fraction, random_state=self._seed
             )
         X_tr, X_val, y_tr, y_val = parts[:4]
-        w_tr = parts[4] if sample_weight is not None else None
-        return X_tr, X_val, y_tr, y_val, w_tr
+        train_extra = iter(parts[4::2])
+        w_tr = next(train_extra) if sample_weight is not None else None
+        v_tr = next(train_extra) if votes is not None else None
+        return X_tr, X_val, y_tr, y_val, w_tr, v_tr
 
     # ------------------------------------------------------------ public
-    def fit(self, X, y, sample_weight=None, **kwargs):
+    def fit(self, X, y, sample_weight=None, votes=None, **kwargs):
         """Train a new network on images ``X`` and labels ``y``.
 
         Parameters
@@ -1035,9 +1075,23 @@ class FERClassifier(KerasClassifier):
         X : array-like of shape (n, h*w), (n, h, w) or (n, h, w, 1)
             Training images (see the class notes on pixel scaling).
         y : array-like of shape (n,)
-            Class labels of any type (ints, strings, ...).
+            Class labels of any type (ints, strings, ...). They define
+            ``classes_`` (and ``class_weight``) even when ``votes`` are given.
         sample_weight : array-like of shape (n,), optional
             Per-sample weights.
+        votes : array-like of shape (n, n_classes), optional
+            Soft labels: per image, how many annotators chose each class
+            (columns in the order of ``classes_``, i.e. of the sorted labels
+            of ``y``; any non-negative counts or shares). The network is then
+            trained on the cross-entropy to each row's normalised votes
+            (:class:`skfer.losses.VoteCrossentropy`) instead of to ``y``;
+            validation and ``accuracy`` still use hard labels. Needs
+            ``loss="crossentropy"``. FER+:
+            ``fit(bunch.data, bunch.target, votes=bunch.votes[:, :8])`` with
+            ``bunch = load_fer2013(..., labels="ferplus")``. It is fit
+            metadata: inside ``Pipeline``, ``cross_validate`` or
+            ``GridSearchCV`` with scikit-learn's metadata routing on, request
+            it with ``set_fit_request(votes=True)``; folds get their rows.
         **kwargs
             ``validation_data=(X_val, y_val)`` for per-epoch validation
             (e.g. FER2013 PublicTest) and early stopping; other keys go to
@@ -1054,7 +1108,53 @@ class FERClassifier(KerasClassifier):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None. Pass the class labels of X."
             )
-        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        if votes is None:
+            return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        self._votes = self._check_votes(votes, y)
+        try:
+            return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        finally:
+            del self._votes
+
+    def _check_votes(self, votes, y):
+        """Vote counts -> float32 rows summing to 1, or a clear error."""
+        if self.loss != "crossentropy":
+            raise InvalidValueError(
+                f"votes (soft labels) are learnt with the cross-entropy loss; "
+                f"loss={self.loss!r} has no probabilistic target. Use "
+                "loss='crossentropy', or fit without votes."
+            )
+        if hasattr(votes, "to_numpy"):
+            votes = votes.to_numpy()
+        try:
+            votes = np.asarray(votes, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidValueError(
+                "votes must be numeric counts of shape (n_samples, n_classes)."
+            ) from None
+        n_samples = len(y) if hasattr(y, "__len__") else None
+        n_classes = len(np.unique(self._validate_y(y)))
+        if votes.ndim != 2 or votes.shape != (n_samples, n_classes):
+            raise InvalidValueError(
+                f"votes must have shape (n_samples, n_classes) = ({n_samples}, "
+                f"{n_classes}): one row per image, one column per class of y in "
+                f"sorted order; got shape {votes.shape}."
+            )
+        if not np.isfinite(votes).all():
+            raise InvalidValueError("votes holds NaN or infinite values.")
+        if (votes < 0).any():
+            raise InvalidValueError(
+                "votes holds negative counts; counts or shares must be >= 0."
+            )
+        totals = votes.sum(axis=1)
+        empty = np.flatnonzero(totals == 0)
+        if empty.size:
+            raise InvalidValueError(
+                f"{empty.size} row(s) of votes have no vote for any class (first: "
+                f"row {int(empty[0])}); drop those images or give them a label's "
+                "one-hot row."
+            )
+        return (votes / totals[:, None]).astype(np.float32)
 
     def _predict_raw(self, X, **kwargs):
         if not self.__sklearn_is_fitted__():

@@ -31,9 +31,24 @@ __all__ = [
     "MulticlassHinge",
     "MulticlassSquaredHinge",
     "SmoothedCrossentropy",
+    "VoteCrossentropy",
     "get_loss",
     "LOSSES",
 ]
+
+
+def _is_distribution(y_true, y_pred):
+    """Targets of shape ``(n, n_classes)`` (vote shares), not labels.
+
+    Decided on the static shapes, so a compiled training step with vote
+    targets and a validation step with integer labels each take their branch.
+    """
+    n_classes = y_pred.shape[-1]
+    return (
+        len(y_true.shape) == 2
+        and n_classes not in (None, 1)
+        and (y_true.shape[-1] == n_classes)
+    )
 
 
 def _scores_and_one_hot(y_true, y_pred):
@@ -41,6 +56,25 @@ def _scores_and_one_hot(y_true, y_pred):
     y_pred = ops.convert_to_tensor(y_pred)
     labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
     return y_pred, ops.one_hot(labels, ops.shape(y_pred)[-1], dtype=y_pred.dtype)
+
+
+def _scores_and_targets(y_true, y_pred):
+    """Scores, and targets as rows that sum to 1: vote shares or one-hot."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.convert_to_tensor(y_true)
+    if _is_distribution(y_true, y_pred):
+        return y_pred, ops.cast(y_true, y_pred.dtype)
+    return _scores_and_one_hot(y_true, y_pred)
+
+
+@keras.saving.register_keras_serializable(package="skfer")
+def vote_accuracy(y_true, y_pred):
+    """Accuracy against integer labels, or against the arg-max of vote shares."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.convert_to_tensor(y_true)
+    if _is_distribution(y_true, y_pred):
+        y_true = ops.argmax(y_true, axis=-1)
+    return keras.metrics.sparse_categorical_accuracy(y_true, y_pred)
 
 
 def _violations(y_true, y_pred, margin):
@@ -178,13 +212,57 @@ class SmoothedCrossentropy(keras.losses.Loss):
         self.smoothing = float(smoothing)
 
     def call(self, y_true, y_pred):
-        y_pred, target = _scores_and_one_hot(y_true, y_pred)
+        y_pred, target = _scores_and_targets(y_true, y_pred)
         n_classes = ops.cast(ops.shape(y_pred)[-1], y_pred.dtype)
         target = target * (1.0 - self.smoothing) + self.smoothing / n_classes
         return -ops.sum(target * ops.log_softmax(y_pred, axis=-1), axis=-1)
 
     def get_config(self):
         return {**super().get_config(), "smoothing": self.smoothing}
+
+
+@keras.saving.register_keras_serializable(package="skfer")
+class VoteCrossentropy(SmoothedCrossentropy):
+    """Softmax cross-entropy on vote shares (soft labels) or integer labels.
+
+    Targets of shape ``(n, n_classes)`` are distributions over the classes
+    (e.g. FER+'s ten annotators' votes, normalised): the loss is the
+    cross-entropy from them to the softmax of the scores, which is the
+    Kullback-Leibler divergence up to a constant. Integer labels ``(n,)`` or
+    ``(n, 1)`` are one-hot distributions, so the same compiled loss scores
+    hard-labelled validation data. ``smoothing`` mixes the target with the
+    uniform distribution, as in :class:`SmoothedCrossentropy`.
+    :class:`skfer.FERClassifier` uses it when ``fit`` gets ``votes``.
+
+    Parameters
+    ----------
+    smoothing : float, default=0.0
+        Label smoothing in [0, 1).
+    reduction : str, default="sum_over_batch_size"
+        Keras reduction over the batch.
+    name : str, default="vote_crossentropy"
+        Loss name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.losses import VoteCrossentropy
+    >>> scores = np.log(np.array([[0.5, 0.25, 0.25]], dtype="float32"))
+    >>> votes = np.array([[0.5, 0.25, 0.25]], dtype="float32")
+    >>> round(float(VoteCrossentropy()(votes, scores)), 4)  # the entropy, 1.5 ln 2
+    1.0397
+    >>> round(float(VoteCrossentropy()(np.array([0]), scores)), 4)  # ln 2
+    0.6931
+    """
+
+    def __init__(
+        self,
+        smoothing=0.0,
+        reduction="sum_over_batch_size",
+        name="vote_crossentropy",
+        **kwargs,
+    ):
+        super().__init__(smoothing, reduction=reduction, name=name, **kwargs)
 
 
 def get_loss(name, *, svm_margin=1.0, label_smoothing=0.0):

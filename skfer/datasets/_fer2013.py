@@ -15,6 +15,16 @@ from ._base import (
     load_descr,
     make_bunch,
 )
+from ._ferplus import (
+    FERPLUS_LABELS,
+    FERPLUS_VOTE_NAMES,
+    MAJORITY,
+    NO_VOTES,
+    ferplus_majority,
+    join_by_name,
+    join_by_row,
+    read_ferplus_votes,
+)
 
 __all__ = ["load_fer2013", "FER2013_USAGES"]
 
@@ -46,11 +56,14 @@ def load_fer2013(
     path=None,
     *,
     subset="all",
+    labels="fer2013",
+    ferplus_votes=None,
+    keep_unlabelled=False,
     data_home=None,
     return_X_y=False,
     on_error="raise",
 ):
-    """Load FER2013 (35,887 48x48 grayscale faces, 7 expressions).
+    """Load FER2013 (35,887 48x48 grayscale faces, 7 expressions), or FER+.
 
     Reads the three formats in circulation: the original Kaggle
     ``fer2013.csv`` (columns ``emotion,pixels,Usage``), the Kaggle image-folder
@@ -58,6 +71,18 @@ def load_fer2013(
     ``test/<class>/PublicTest_*.jpg`` / ``PrivateTest_*.jpg``; the split is read
     from the file-name prefix) and a packed ``.npz`` with ``images``,
     ``labels`` and ``usage`` arrays.
+
+    With ``labels="ferplus"`` the same images carry the FER+ relabelling
+    (Barsoum et al. 2016, microsoft/FERPlus): ten crowd votes per image over
+    eight expressions (FER2013's seven and contempt), "unknown" and "not a
+    face". ``target`` is then FER+'s majority label (see
+    :func:`ferplus_majority` for the rules), the raw votes are in ``votes``,
+    and images without a majority label are left out unless
+    ``keep_unlabelled=True``. The vote table ships with skfer, so a
+    ``fer2013.csv`` needs nothing else (joined row by row, as FER+'s README
+    says); the npz packing of ``shared/data`` is joined by its
+    ``ferplus_name`` array. The Kaggle image-folder copy cannot be joined:
+    its file names do not carry FER+'s row.
 
     Evaluation protocol: train on ``Training``, choose models and epochs on
     ``PublicTest``, report ``PrivateTest`` once.
@@ -71,6 +96,16 @@ def load_fer2013(
     subset : str or list of str, default="all"
         ``"Training"``, ``"PublicTest"``, ``"PrivateTest"``, ``"all"``, or a
         list of those.
+    labels : {"fer2013", "ferplus"}, default="fer2013"
+        FER2013's own single labels, or FER+'s majority of ten votes.
+    ferplus_votes : str or path-like, optional
+        With ``labels="ferplus"``: a ``fer2013new.csv`` to use instead of the
+        copy shipped with skfer.
+    keep_unlabelled : bool, default=False
+        With ``labels="ferplus"``: keep the images that have no FER+ majority
+        label (no class with more than half of the votes, a majority for
+        "unknown" or "not a face", or no votes joined), with ``target`` -1
+        and the reason in ``ferplus_status``.
     data_home : str or path-like, optional
         Where to look when ``path`` is None.
     return_X_y : bool, default=False
@@ -86,7 +121,15 @@ def load_fer2013(
         ``data`` (n, 2304) uint8, ``images`` (n, 48, 48) uint8 (a view of
         ``data``), ``target`` (n,) int, ``target_names``, ``usage`` (n,),
         ``filenames`` (n,) (the image file, or ``"line N"`` for the csv),
-        ``skipped`` (list of ``(where, reason)``) and ``DESCR``.
+        ``skipped`` (list of ``(where, reason)``) and ``DESCR``. With
+        ``labels="ferplus"`` also ``votes`` (n, 10) int (columns
+        ``vote_names``: the eight classes of ``target_names``, then "unknown"
+        and "not a face", so ``votes[:, :8]`` lines up with ``target``),
+        ``vote_names``, ``fer2013_target`` (the original FER2013 label, an
+        index into :data:`FER2013_LABELS`) and ``ferplus_status``
+        (``"majority"``, ``"no majority"``, ``"unknown"``, ``"not a face"``
+        or ``"no votes"``); ``target_names`` has the eight FER+ classes
+        (FER2013's seven in the same order, then ``"contempt"``).
     (data, target) : tuple
         If ``return_X_y`` is True.
 
@@ -108,9 +151,30 @@ def load_fer2013(
     >>> bunch = load_fer2013(path)
     >>> bunch.images.shape, str(bunch.target_names[bunch.target[0]])
     ((1, 48, 48), 'happy')
+
+    FER+ labels for a csv come from its vote table, row by row (here a
+    one-row table written for the example):
+
+    >>> votes = os.path.join(os.path.dirname(path), "fer2013new.csv")
+    >>> with open(votes, "w") as f:
+    ...     _ = f.write("Usage,Image name,neutral,happiness,surprise,sadness,"
+    ...                 "anger,disgust,fear,contempt,unknown,NF\n"
+    ...                 "Training,fer0000000.png,1,8,0,0,0,0,0,1,0,0\n")
+    >>> plus = load_fer2013(path, labels="ferplus", ferplus_votes=votes)
+    >>> str(plus.target_names[plus.target[0]]), plus.votes[0, :8].tolist()
+    ('happy', [0, 0, 0, 8, 0, 0, 0, 1])
     """
     check_on_error(on_error)
     wanted = _check_subset(subset)
+    if labels not in ("fer2013", "ferplus"):
+        raise InvalidValueError(
+            f"labels must be 'fer2013' (FER2013's own labels) or 'ferplus' (the "
+            f"FER+ majority of ten votes); got {labels!r}."
+        )
+    if labels == "fer2013" and (ferplus_votes is not None or keep_unlabelled):
+        raise InvalidValueError(
+            "ferplus_votes and keep_unlabelled apply to labels='ferplus' only."
+        )
     path = find_dataset(
         path,
         candidates=("fer2013.csv", "fer2013.npz", "fer2013"),
@@ -129,6 +193,9 @@ def load_fer2013(
             f"Cannot tell the FER2013 format of {str(path)!r}: expected a .csv, "
             "a .npz or a folder with train/ and test/."
         )
+    ferplus = {}
+    if labels == "ferplus":
+        ferplus = _ferplus_columns(path, target, usage, names, skipped, ferplus_votes)
     if wanted is not None:
         keep = np.isin(usage, wanted)
         if not keep.any() and len(usage):
@@ -142,17 +209,61 @@ def load_fer2013(
             usage[keep],
             names[keep],
         )
+        ferplus = {key: value[keep] for key, value in ferplus.items()}
+    if ferplus:
+        if not keep_unlabelled:
+            keep = ferplus["ferplus_status"] == MAJORITY
+            images, usage, names = images[keep], usage[keep], names[keep]
+            ferplus = {key: value[keep] for key, value in ferplus.items()}
+        target = ferplus.pop("target")
+        ferplus["vote_names"] = np.array(FERPLUS_VOTE_NAMES)
     if return_X_y:
         return images.reshape(len(images), -1), target
     return make_bunch(
         images=images,
         target=target,
-        target_names=np.array(FER2013_LABELS),
+        target_names=np.array(FERPLUS_LABELS if ferplus else FER2013_LABELS),
         descr=load_descr("fer2013.rst"),
         skipped=skipped,
         usage=usage,
         filenames=names,
+        **ferplus,
     )
+
+
+def _ferplus_columns(path, target, usage, names, skipped, ferplus_votes):
+    """FER+ votes, majority target and status for every loaded image."""
+    if path.is_dir():
+        raise DataFormatError(
+            f"FER+ labels cannot be joined to the image-folder copy {str(path)!r}: "
+            "its file names (Training_10118481.jpg) do not carry the row of "
+            "fer2013.csv that FER+'s vote table is keyed by. Use fer2013.csv "
+            "(joined row by row) or an npz with a ferplus_name array."
+        )
+    table = read_ferplus_votes(ferplus_votes)
+    if path.suffix.lower() == ".csv":
+        rows = np.array([int(name.split()[1]) - 2 for name in names], dtype=int)
+        votes, found = join_by_row(
+            table, len(names) + len(skipped), usage, rows, repr(str(path))
+        )
+    else:
+        with np.load(path, allow_pickle=False) as npz:
+            if "ferplus_name" not in npz.files:
+                raise DataFormatError(
+                    f"{str(path)!r} has no ferplus_name array, so its images cannot "
+                    "be joined to FER+'s vote table (keyed by FER+ image name). Use "
+                    "fer2013.csv (joined row by row) or an npz with ferplus_name."
+                )
+            ferplus_names = npz["ferplus_name"].astype(str)
+        votes, found = join_by_name(table, ferplus_names)
+    majority, status = ferplus_majority(votes)
+    status = np.where(found, status, NO_VOTES)
+    return {
+        "target": np.where(found, majority, -1),
+        "votes": votes,
+        "fer2013_target": target,
+        "ferplus_status": status,
+    }
 
 
 def _read_npz(path):

@@ -9,6 +9,7 @@ from .experiments import (
     EXPERIMENTS,
     FEATURES_PROTOCOL,
     FER_PROTOCOL,
+    FERPLUS_PROTOCOL,
     IMAGE_PROTOCOL,
     STUDY,
     SUBJECT_PROTOCOL,
@@ -106,6 +107,8 @@ def collect_records(runs, evidence=None):
                         std=result[f"{metric}_std"],
                     )
                 )
+        elif exp.kind == "ferplus":
+            records.extend(_ferplus_records(base, result))
         else:
             protocol = (
                 FEATURES_PROTOCOL if exp.kind == "features" else BASELINE_PROTOCOL
@@ -129,6 +132,69 @@ def collect_records(runs, evidence=None):
         for record in records:
             record.setdefault("study", _study(record))
     return records
+
+
+#: FER+ figures: (result key, split as reported, metrics)
+_FERPLUS_SPLITS = (
+    ("public", "FER+ PublicTest (chosen epoch)"),
+    ("private", "FER+ PrivateTest"),
+    ("public_tta", "FER+ PublicTest, flip TTA"),
+    ("private_tta", "FER+ PrivateTest, flip TTA"),
+)
+_FERPLUS_METRICS = (
+    "accuracy",
+    "macro_f1",
+    "balanced_accuracy",
+    "kl_divergence",
+    "calibration_error",
+)
+_TRANSFER = (
+    ("fer2013_private", "FER2013", "PrivateTest, FER2013 labels (7 classes)"),
+    ("ckplus_7", "CK+", "all 981 images, 7 classes, no CK+ training"),
+    ("ckplus_6", "CK+", "927 images, 6 classes (no contempt), no CK+ training"),
+)
+
+
+def _ferplus_records(base, result):
+    """One record per FER+ figure: FER+ splits, then the transfer scores."""
+    common = dict(
+        base,
+        dataset="FER+",
+        protocol=FERPLUS_PROTOCOL,
+        epochs=result["epochs_done"],
+        epochs_planned=result["epochs_planned"],
+        best_epoch=result.get("best_epoch"),
+        wall_s=result.get("wall_s"),
+        source=result.get("source"),
+    )
+    out = []
+    for key, split in _FERPLUS_SPLITS:
+        for metric in _FERPLUS_METRICS:
+            out.append(
+                dict(
+                    common,
+                    split=split,
+                    metric=metric,
+                    value=result[key][metric],
+                    n=result[key]["n"],
+                )
+            )
+    for suffix in ("", "_tta"):
+        for key, dataset, split in _TRANSFER:
+            scores = result.get(key + suffix)
+            if scores is None:  # a FER2013 network: no contempt column
+                continue
+            out.append(
+                dict(
+                    common,
+                    dataset=dataset,
+                    split=split + (", flip TTA" if suffix else ""),
+                    metric="accuracy",
+                    value=scores["accuracy"],
+                    n=scores["n"],
+                )
+            )
+    return out
 
 
 def _study(record):

@@ -672,11 +672,18 @@ class _Missing(Exception):
     """An experiment's input is not there yet."""
 
 
+def _run_ferplus(exp, ctx):
+    from ._ferplus import run_ferplus
+
+    return run_ferplus(exp, ctx)
+
+
 _RUNNERS = {
     "fer2013": _run_fer2013,
     "ckplus": _run_ckplus,
     "features": _run_features,
     "baselines": _run_baselines,
+    "ferplus": _run_ferplus,
 }
 
 
@@ -698,6 +705,23 @@ class _Context:
 
             self._ckplus = load_ckplus(self.ckplus_path)
         return self._ckplus
+
+    def ckplus_or_none(self):
+        """CK+ for cross-dataset scores, or None where it is not found."""
+        from ..exceptions import DatasetNotFoundError
+
+        try:
+            return self.ckplus()
+        except DatasetNotFoundError:
+            return None
+
+    def ferplus(self):
+        """FER2013's images with FER+ majority labels and votes."""
+        if getattr(self, "_ferplus", None) is None:
+            from ..datasets import load_fer2013
+
+            self._ferplus = load_fer2013(self.fer2013_path, labels="ferplus")
+        return self._ferplus
 
 
 def reproduce(
