@@ -451,11 +451,16 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     # -- the search -----------------------------------------------------------
 
-    def _fit_fold(self, estimator, X, y, train, test, callbacks):
+    def _fit_fold(self, estimator, X, y, train, test, callbacks, fit_params=None):
         """Fit on one fold; with ``callbacks``, report val_accuracy per epoch."""
         X_train, y_train = _take(X, train), _take(y, train)
+        n = len(y)
+        fold_params = {
+            key: _take(value, train) if _num_samples_or_none(value) == n else value
+            for key, value in (fit_params or {}).items()
+        }
         if not callbacks:
-            return estimator.fit(X_train, y_train)
+            return estimator.fit(X_train, y_train, **fold_params)
         X_val, y_val = _take(X, test), _take(y, test)
         prefix, fer = _fer_step(estimator)
         fer.set_params(callbacks=list(fer.callbacks or []) + callbacks)
@@ -465,10 +470,12 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
             head = estimator[:-1]
             X_train = head.fit_transform(X_train, y_train)
             X_val = head.transform(X_val)
-        fer.fit(X_train, y_train, validation_data=(X_val, y_val))
+        # the metadata goes to the classifier (the preprocessing steps of a
+        # FER pipeline take none)
+        fer.fit(X_train, y_train, validation_data=(X_val, y_val), **fold_params)
         return estimator
 
-    def _objective(self, X, y, folds, space, prune):
+    def _objective(self, X, y, folds, space, prune, fit_params):
         import optuna
 
         worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -491,7 +498,9 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
 
                     callbacks = [KerasPruningCallback(trial, "val_accuracy")]
                 start = time.perf_counter()
-                estimator = self._fit_fold(estimator, X, y, train, test, callbacks)
+                estimator = self._fit_fold(
+                    estimator, X, y, train, test, callbacks, fit_params
+                )
                 fit_times.append(time.perf_counter() - start)
                 split_scores.append(
                     float(self.scorer_(estimator, _take(X, test), _take(y, test)))
@@ -505,7 +514,33 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         return objective
 
-    def fit(self, X, y, groups=None):
+    def get_metadata_routing(self):
+        """Where fit metadata goes: to the estimator's ``fit``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+
+    def _fit_params(self, params):
+        """The estimator's share of ``fit``'s metadata."""
+        if not params:
+            return {}
+        import sklearn
+
+        if sklearn.get_config().get("enable_metadata_routing"):
+            from sklearn.utils.metadata_routing import process_routing
+
+            return dict(process_routing(self, "fit", **params).estimator.fit)
+        return dict(params)
+
+    def fit(self, X, y, groups=None, **params):
         """Run the search, then refit the best parameters on all data.
 
         Parameters
@@ -517,6 +552,13 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         groups : array-like, optional
             Group labels for the splitter (subject ids for CK+, the usage
             column for :class:`~skfer.model_selection.OfficialSplit`).
+        **params
+            Fit metadata for the estimator, e.g. ``votes`` of
+            :meth:`skfer.FERClassifier.fit`: each fold gets the rows of its
+            training images (arrays of length ``n_samples``; others are passed
+            as they are). With scikit-learn's metadata routing on, only what
+            the estimator requests reaches it (``set_fit_request``);
+            otherwise everything goes to the estimator's ``fit``.
 
         Returns
         -------
@@ -547,6 +589,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "and trials would be compared, and pruned, on different data. "
                 "Set random_state on the splitter."
             )
+        fit_params = self._fit_params(params)
         folds = list(cv.split(X, y, groups))
         self.n_splits_ = len(folds)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
@@ -570,7 +613,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
             missing = self.n_trials - len(study.get_trials(states=finished))
             if missing > 0:
                 study.optimize(
-                    self._objective(X, y, folds, space, prune),
+                    self._objective(X, y, folds, space, prune, fit_params),
                     n_trials=missing,
                     timeout=self.timeout,
                     callbacks=[MaxTrialsCallback(self.n_trials, states=finished)],
@@ -582,7 +625,9 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.refit:
             start = time.perf_counter()
             self.best_estimator_ = (
-                clone(self.estimator).set_params(**self.best_params_).fit(X, y)
+                clone(self.estimator)
+                .set_params(**self.best_params_)
+                .fit(X, y, **fit_params)
             )
             self.refit_time_ = time.perf_counter() - start
             for name in ("classes_", "n_features_in_", "feature_names_in_"):
@@ -734,6 +779,16 @@ def _suggest(trial, name, dist):
             name, dist.low, dist.high, log=dist.log, step=dist.step
         )
     raise InvalidTypeError(f"Unsupported distribution for {name!r}: {dist!r}.")
+
+
+def _num_samples_or_none(value):
+    """Rows of an array-like (``len``), or None for scalars and the like."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
 
 
 def _take(a, idx):
