@@ -196,6 +196,24 @@ def write_card(name, card, per_class):
             f"without Training duplicates {card['private_tta']['dedup']:.4f}.",
             "",
         ]
+    calibration = card.get("calibration")
+    if calibration:
+        before, after = calibration["private_before"], calibration["private_after"]
+        lines += [
+            "**Calibrated probabilities.** ``predict_proba`` (and "
+            "``FERPredictor``) divide the class scores by the temperature "
+            f"T = {calibration['temperature']:.3f} before the softmax "
+            f"({calibration['method']}; fitted on {calibration['fitted_on']}); "
+            "``decision_function`` and the predicted classes are unchanged. On "
+            f"PrivateTest (n = {calibration['private_n']}): expected calibration "
+            f"error {before['ece']:.2%} before, {after['ece']:.2%} after (15 "
+            f"bins); mean confidence {before['mean_confidence']:.3f} before, "
+            f"{after['mean_confidence']:.3f} after, against accuracy "
+            f"{after['accuracy']:.3f}; log loss {before['log_loss']:.3f} before, "
+            f"{after['log_loss']:.3f} after. Measured by "
+            f"``{calibration['command']}``.",
+            "",
+        ]
     lines += [
         "Per class on PrivateTest:",
         "",

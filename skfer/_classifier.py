@@ -424,6 +424,12 @@ class FERClassifier(KerasClassifier):
         epoch so far (None without validation data).
     interrupted_ : bool
         True when the last ``fit`` was stopped by Ctrl-C.
+    temperature_ : float
+        Only on a calibrated network (a shipped model, or one given
+        :func:`skfer.inference.calibrate`): ``predict_proba`` is the softmax
+        of the class scores divided by it (temperature scaling);
+        ``decision_function`` and ``predict`` are unchanged. ``fit`` removes
+        it.
 
     Notes
     -----
@@ -1108,6 +1114,8 @@ class FERClassifier(KerasClassifier):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None. Pass the class labels of X."
             )
+        # a new network: a temperature fitted to the old one does not apply
+        self.__dict__.pop("temperature_", None)
         if votes is None:
             return super().fit(X, y, sample_weight=sample_weight, **kwargs)
         self._votes = self._check_votes(votes, y)
@@ -1204,7 +1212,7 @@ class FERClassifier(KerasClassifier):
         return scores
 
     def predict_proba(self, X, **kwargs):
-        """Softmax of the class scores.
+        """Softmax of the class scores, divided by ``temperature_`` if set.
 
         For ``loss="svm"`` or ``"hinge"`` these are not calibrated
         probabilities; use :class:`sklearn.calibration.CalibratedClassifierCV`
@@ -1222,7 +1230,10 @@ class FERClassifier(KerasClassifier):
         proba : ndarray of shape (n, n_classes)
             Rows sum to 1; columns follow ``classes_``.
         """
-        return softmax(self._predict_raw(X, **kwargs))
+        return softmax(self._predict_raw(X, **kwargs) / self._temperature())
+
+    def _temperature(self):
+        return float(getattr(self, "temperature_", 1.0))
 
     def predict(self, X, **kwargs):
         """Predicted class labels (arg-max of the class scores).

@@ -24,6 +24,7 @@ from sklearn.model_selection import (
 from .exceptions import InvalidValueError
 
 __all__ = [
+    "expected_calibration_error",
     "OfficialSplit",
     "subject_kfold",
     "image_level_kfold",
@@ -283,3 +284,51 @@ def evaluation_report(y_true, y_pred, *, labels=None, target_names=None):
         columns=pd.Index(names, name="predicted"),
     )
     return {"summary": summary, "per_class": per_class, "confusion": confusion}
+
+
+def expected_calibration_error(y_true, proba, *, n_bins=15):
+    """Expected calibration error of class probabilities (top-label).
+
+    The images are put in ``n_bins`` equal-width bins of confidence (the
+    highest probability); the error is the mean, weighted by bin size, of
+    ``|accuracy - mean confidence|`` in each bin. 0 is perfectly calibrated:
+    among answers given with 70% confidence, 70% are right.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        True class indices (columns of ``proba``).
+    proba : array-like of shape (n, n_classes)
+        Class probabilities.
+    n_bins : int, default=15
+        Confidence bins.
+
+    Returns
+    -------
+    error : float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.model_selection import expected_calibration_error
+    >>> proba = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.6, 0.4]])
+    >>> round(expected_calibration_error([0, 1, 0, 0], proba), 3)  # 0.5*0.4 + 0.5*0.4
+    0.4
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    y_true = np.asarray(y_true)
+    if proba.ndim != 2 or len(proba) != len(y_true):
+        raise InvalidValueError(
+            f"proba must have shape (n, n_classes) with n = len(y_true) = "
+            f"{len(y_true)}; got {proba.shape}."
+        )
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y_true
+    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    error = 0.0
+    for b in np.unique(bins):
+        inside = bins == b
+        gap = correct[inside].mean() - confidence[inside].mean()
+        error += inside.mean() * abs(gap)
+    return float(error)

@@ -31,20 +31,6 @@ def sqrt_balanced_weights(y, n_classes):
     return {int(c): float(np.sqrt(balanced[c])) for c in range(n_classes)}
 
 
-def calibration_error(proba, y_true, n_bins=15):
-    """Expected calibration error (equal-width confidence bins), in [0, 1]."""
-    confidence = proba.max(axis=1)
-    correct = proba.argmax(axis=1) == y_true
-    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
-    error = 0.0
-    for b in range(n_bins):
-        inside = bins == b
-        if inside.any():
-            gap = correct[inside].mean() - confidence[inside].mean()
-            error += inside.mean() * abs(gap)
-    return float(error)
-
-
 def _classes_scores(y_true, y_pred, n_classes):
     from sklearn.metrics import balanced_accuracy_score
 
@@ -68,6 +54,7 @@ def ferplus_scores(proba, target, votes):
     from the human vote shares over the network's classes (renormalised) to
     the network's probabilities, in nats, averaged over images.
     """
+    from ..model_selection import expected_calibration_error
     from .runner import _confusion
 
     proba = np.asarray(proba, np.float64)
@@ -83,7 +70,7 @@ def ferplus_scores(proba, target, votes):
     scores = _classes_scores(target, pred, 8)
     scores.update(
         kl_divergence=float(terms.sum(axis=1).mean()),
-        calibration_error=calibration_error(proba, target),
+        calibration_error=expected_calibration_error(target, proba),
         mean_confidence=float(proba.max(axis=1).mean()),
         confusion=_confusion(target, pred, 8),
     )

@@ -197,6 +197,89 @@ def _ferplus_records(base, result):
     return out
 
 
+_FERPLUS_ROWS = (
+    ("ferplus-v1-fer2013-scored", "v1-fer2013 as shipped", "FER2013 labels"),
+    ("ferplus-v2-fer2013-scored", "v2-fer2013 as shipped", "FER2013 labels"),
+    (
+        "ferplus-v2-votes",
+        "v2 fine-tuned from v2-fer2013 (ours)",
+        "FER+ votes, sqrt-balanced class weights",
+    ),
+)
+
+
+def _ferplus_blocks(frame):
+    """The FER+ table: agreement with annotators, balance, transfer."""
+    private = "FER+ PrivateTest"
+    rows = []
+    for name, model, trained in _FERPLUS_ROWS:
+        r = _find(frame, name, private)
+        if r is None:
+            rows.append([model, trained, "not run", *[""] * 8])
+            continue
+
+        def get(metric, split=private, name=name):
+            hit = _find(frame, name, split, metric)
+            return None if hit is None else hit["value"]
+
+        transfer = {key: get("accuracy", split) for key, _, split in _TRANSFER}
+        if r["epochs_planned"]:
+            epochs = f"{r['epochs']}/{r['epochs_planned']} (best {r['best_epoch']})"
+            if not r["complete"]:
+                epochs += ", unfinished"
+        else:
+            epochs = "none (scored as shipped)"
+        rows.append(
+            [
+                model,
+                trained,
+                _pct(r["value"]),
+                _pct(get("balanced_accuracy")),
+                f"{get('macro_f1'):.3f}",
+                f"{get('kl_divergence'):.3f}",
+                _pct(get("calibration_error")),
+                _pct(transfer["fer2013_private"]),
+                "n/a" if transfer["ckplus_7"] is None else _pct(transfer["ckplus_7"]),
+                _pct(transfer["ckplus_6"]),
+                epochs,
+            ]
+        )
+    n = _find(frame, "ferplus-v2-fer2013-scored", private) or _find(
+        frame, "ferplus-v2-votes", private
+    )
+    return [
+        "## FER+: agreement with ten annotators, and transfer (ours)",
+        "",
+        f"Protocol: {FERPLUS_PROTOCOL}"
+        + (f" (PrivateTest n = {n['n']:,})" if n else "")
+        + ". Eight classes (FER2013's seven and contempt; a FER2013 network "
+        "cannot answer contempt). KL: from the annotators' vote shares to the "
+        "network's probabilities (nats, mean over images). ECE: expected "
+        "calibration error of the raw softmax, 15 bins. FER2013: PrivateTest on "
+        "FER2013's own labels, argmax over the seven shared classes. CK+: no CK+ "
+        "image trained on; 7 classes (contempt included, FER+ networks only) and "
+        "6 (contempt images left out).",
+        "",
+        _table(
+            [
+                "network",
+                "trained on",
+                "FER+ PrivateTest",
+                "balanced acc.",
+                "macro-F1",
+                "KL",
+                "ECE",
+                "FER2013 PrivateTest",
+                "CK+ (7)",
+                "CK+ (6)",
+                "epochs",
+            ],
+            rows,
+        ),
+        "",
+    ]
+
+
 def _study(record):
     for table in record["table"]:
         key = (
@@ -538,6 +621,7 @@ def _blocks(records, pngs, outlook=()):
             rows,
         ),
         "",
+        *_ferplus_blocks(frame),
         "## Figures",
         "",
     ]
