@@ -38,6 +38,13 @@ def main():
         help="the command that trained the run (default: bench/train_fer2013.py's)",
     )
     parser.add_argument(
+        "--labels",
+        choices=("fer2013", "ferplus"),
+        default="fer2013",
+        help="the labels the run was trained and is scored on (default: fer2013); "
+        "ferplus: FER+ majority labels, eight classes",
+    )
+    parser.add_argument(
         "--keras-bn",
         action="store_true",
         help="keep Keras' moving-average BatchNormalization statistics",
@@ -48,17 +55,19 @@ def main():
     import tensorflow as tf
 
     import skfer
-    from skfer.datasets import FER2013_LABELS, load_fer2013
+    from skfer.datasets import load_fer2013
     from skfer.inference import pretrained, save_pretrained
     from skfer.model_selection import evaluation_report, find_duplicates
     from skfer.reproduce.runner import classifier_from_run
 
     run_dir = Path(args.run_dir).expanduser()
-    data = load_fer2013(args.data)
+    data = load_fer2013(args.data, labels=args.labels)
+    label_names = [str(n) for n in data.target_names]
+    n_classes = len(label_names)
     train = data.usage == "Training"
     # the best-PublicTest checkpoint, its statistics recomputed on Training
     clf, state = classifier_from_run(
-        run_dir, 7, None if args.keras_bn else data.data[train]
+        run_dir, n_classes, None if args.keras_bn else data.data[train]
     )
     settings = state["settings"]
     public = data.usage == "PublicTest"
@@ -67,12 +76,34 @@ def main():
     )
 
     history = state["history"]
+    n_train = int(train.sum())
+    if args.labels == "ferplus":
+        data_text = (
+            "FER2013's images (Goodfellow et al., 2013) with FER+ labels (Barsoum "
+            "et al., 2016, microsoft/FERPlus, MIT licence): ten annotators' votes "
+            "per image, eight classes; research-only terms of the images"
+        )
+        protocol = (
+            f"trained on the Training images with a FER+ majority label "
+            f"({n_train:,} images); epoch chosen by PublicTest accuracy on FER+ "
+            "majority labels; PrivateTest (FER+ majority) reported once, never "
+            "used for a choice"
+        )
+    else:
+        data_text = (
+            "FER2013 (Goodfellow et al., 2013): 48x48 grayscale faces, "
+            "research-only terms of the dataset"
+        )
+        protocol = (
+            f"trained on Training ({n_train:,} images); epoch chosen by "
+            "PublicTest accuracy; PrivateTest reported once, never used for a "
+            "choice"
+        )
     card = {
-        "label_names": list(FER2013_LABELS),
-        "data": "FER2013 (Goodfellow et al., 2013): 48x48 grayscale faces, "
-        "research-only terms of the dataset",
-        "protocol": "trained on Training (28,709 images); epoch chosen by "
-        "PublicTest accuracy; PrivateTest reported once, never used for a choice",
+        "label_names": label_names,
+        "labels": args.labels,
+        "data": data_text,
+        "protocol": protocol,
         "settings": settings,
         "epochs_trained": state["epochs_done"],
         "best_epoch": state["best"]["epoch"],
@@ -112,7 +143,10 @@ def main():
     rows = {}
     for label, mask in (("all", np.ones(len(pred), bool)), ("dedup", ~dup)):
         report = evaluation_report(
-            y_private[mask], pred[mask], labels=range(7), target_names=FER2013_LABELS
+            y_private[mask],
+            pred[mask],
+            labels=range(n_classes),
+            target_names=label_names,
         )
         rows[label] = {
             "n": int(mask.sum()),
@@ -120,7 +154,7 @@ def main():
             "macro_f1": float(report["summary"]["macro_f1"].iloc[0]),
         }
     per_class = evaluation_report(
-        y_private, pred, labels=range(7), target_names=FER2013_LABELS
+        y_private, pred, labels=range(n_classes), target_names=label_names
     )["per_class"]
     card["private"] = rows
     # test-time flip (FERClassifier(tta=True)): the mean of a face and its mirror
@@ -132,9 +166,25 @@ def main():
         for label, mask in (("all", np.ones(len(pred), bool)), ("dedup", ~dup))
     }
     card["private_per_class"] = per_class.reset_index().to_dict(orient="records")
+    if args.labels == "ferplus":
+        card["transfer"] = transfer(loaded, args)
     save_pretrained(clf, ROOT / "skfer" / "weights", args.name, card)
     print(json.dumps({"private": rows, "predict_s": seconds}, indent=1))
     write_card(args.name, card, per_class)
+
+
+def transfer(clf, args):
+    """FER2013 PrivateTest on its own labels and CK+ without CK+ training."""
+    from skfer.datasets import load_ckplus, load_fer2013
+    from skfer.reproduce._ferplus import transfer_scores
+
+    ckplus = Path(args.data).with_name("ckplus48.npz")
+    return transfer_scores(
+        clf,
+        load_fer2013(args.data),
+        load_ckplus(ckplus) if ckplus.exists() else None,
+        clf.predict_proba,
+    )
 
 
 def write_card(name, card, per_class):
@@ -166,11 +216,15 @@ def write_card(name, card, per_class):
         f"- **BatchNormalization statistics**: {card['batchnorm']}; PublicTest "
         f"accuracy of the shipped weights {card['public_accuracy_shipped']:.4f}.",
         "- **Input**: 48x48 grayscale face crops, uint8 0-255 (or floats in [0, 1]).",
-        "- **Label order** (``classes_`` 0-6): "
+        f"- **Label order** (``classes_`` 0-{len(card['label_names']) - 1}): "
         + ", ".join(f"{i} {n}" for i, n in enumerate(card["label_names"]))
         + ".",
         "",
-        "PrivateTest results (measured by ``" + card["card_command"] + "``):",
+        "PrivateTest results"
+        + (", FER+ majority labels" if card.get("labels") == "ferplus" else "")
+        + " (measured by ``"
+        + card["card_command"]
+        + "``):",
         "",
         "=========================================  ======  ========  ========",
         "split                                      images  accuracy  macro-F1",
@@ -194,6 +248,24 @@ def write_card(name, card, per_class):
             "With test-time flips (``tta=True``: the mean of the scores of each "
             f"face and its mirror): PrivateTest {card['private_tta']['all']:.4f}, "
             f"without Training duplicates {card['private_tta']['dedup']:.4f}.",
+            "",
+        ]
+    moved = card.get("transfer")
+    if moved:
+        ck7, ck6 = moved.get("ckplus_7"), moved.get("ckplus_6")
+        lines += [
+            "**Beyond FER+.** On FER2013 PrivateTest with FER2013's own labels "
+            "(arg-max over the seven shared classes): "
+            f"{moved['fer2013_private']['accuracy']:.4f} "
+            f"(n = {moved['fer2013_private']['n']})."
+            + (
+                f" On CK+48 with no CK+ training: {ck7['accuracy']:.4f} on its seven "
+                f"classes (n = {ck7['n']}), {ck6['accuracy']:.4f} on the six "
+                f"without contempt (n = {ck6['n']}; neutral answered for "
+                f"{ck6['answered_neutral']:.1%} of those posed faces)."
+                if ck7
+                else ""
+            ),
             "",
         ]
     calibration = card.get("calibration")

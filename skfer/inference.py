@@ -18,6 +18,7 @@ import numpy as np
 from ._utils import did_you_mean, scale_pixels, softmax
 from .exceptions import (
     FilePermissionError,
+    InvalidTypeError,
     InvalidValueError,
     MissingDependencyError,
     MissingFileError,
@@ -375,9 +376,12 @@ class FERPredictor:
     backend : {"keras", "onnx"}, default="keras"
         ``"onnx"`` exports the network to a temporary ONNX file and runs it
         with ONNX Runtime (``pip install "skfer[export]"``).
-    detector : FaceCropper, optional
+    detector : FaceCropper or str, optional
         Face detector and cropper; default ``FaceCropper(margin=0.1)`` with
-        the network's input size.
+        the network's input size. A name from
+        :data:`skfer.preprocessing.DETECTORS` (``"haar"``, ``"blazeface"``,
+        ...) is ``FaceCropper(margin=0.1, detector=name)`` with that size, as
+        ``skfer predict --detector`` takes it.
     label_names : list of str, optional
         Names of ``estimator.classes_``; default: the card's names, else the
         classes themselves.
@@ -448,10 +452,24 @@ class FERPredictor:
         self.image_shape = tuple(estimator.image_shape_)
         if self.image_shape[-1] != 1:
             raise InvalidValueError("FERPredictor supports grayscale networks only.")
-        if detector is None:
-            from .preprocessing import FaceCropper
+        if detector is None or isinstance(detector, str):
+            from .preprocessing import DETECTORS, FaceCropper
 
-            detector = FaceCropper(size=self.image_shape[:2], margin=0.1)
+            if detector is not None and detector not in DETECTORS:
+                raise InvalidValueError(
+                    f"detector must be a FaceCropper or one of {list(DETECTORS)}; "
+                    f"got {detector!r}.{did_you_mean(detector, DETECTORS)}"
+                )
+            detector = FaceCropper(
+                size=self.image_shape[:2],
+                margin=0.1,
+                **({} if detector is None else {"detector": detector}),
+            )
+        elif not hasattr(detector, "detect"):
+            raise InvalidTypeError(
+                "detector must be a FaceCropper (or an object with its detect and "
+                f"crop methods) or a detector name; got {type(detector).__name__}."
+            )
         crop_size = tuple(getattr(detector, "size", self.image_shape[:2]))
         if crop_size != self.image_shape[:2]:
             raise InvalidValueError(

@@ -173,6 +173,22 @@ def test_predictor_settings_are_checked(shipped):
         FERPredictor(shipped, label_names=["a", "b"])
 
 
+def test_predictor_takes_a_detector_name(shipped):
+    """The names ``skfer predict --detector`` takes (it failed later with
+    AttributeError: 'str' object has no attribute 'detect')."""
+    from skfer.preprocessing import FaceCropper
+
+    haar = FERPredictor(shipped, detector="haar")
+    assert isinstance(haar.detector, FaceCropper)
+    assert haar.detector.detector == "haar"
+    faces = haar.predict_image(astronaut())
+    assert len(faces) == 1 and faces[0]["label"] == "happy"
+    with pytest.raises(ValueError, match="Did you mean 'haar'"):
+        FERPredictor(shipped, detector="hair")
+    with pytest.raises(TypeError, match="detector must be a FaceCropper"):
+        FERPredictor(shipped, detector=3)
+
+
 def test_onnx_export_matches_keras_on_synthetic_faces(shipped, faces):
     """The same parity without the real data (CI always runs it)."""
     pytest.importorskip("tf2onnx")

@@ -132,6 +132,8 @@ def run_ferplus(exp, ctx):
         from ..inference import pretrained
 
         clf = pretrained(source)
+        # scored raw: the card's temperature was fitted after this experiment
+        clf.__dict__.pop("temperature_", None)
         result.update(epochs_done=0, epochs_planned=0, complete=True, source=source)
     else:
         epochs = int(exp.extras["epochs"])
