@@ -158,11 +158,11 @@ def load_fer2013(
     >>> votes = os.path.join(os.path.dirname(path), "fer2013new.csv")
     >>> with open(votes, "w") as f:
     ...     _ = f.write("Usage,Image name,neutral,happiness,surprise,sadness,"
-    ...                 "anger,disgust,fear,contempt,unknown,NF\n"
-    ...                 "Training,fer0000000.png,1,8,0,0,0,0,0,1,0,0\n")
+    ...                 "anger,disgust,fear,contempt,unknown,NF\\n"
+    ...                 "Training,fer0000000.png,1,8,0,0,0,0,0,1,0,0\\n")
     >>> plus = load_fer2013(path, labels="ferplus", ferplus_votes=votes)
     >>> str(plus.target_names[plus.target[0]]), plus.votes[0, :8].tolist()
-    ('happy', [0, 0, 0, 8, 0, 0, 0, 1])
+    ('happy', [0, 0, 0, 8, 0, 0, 1, 1])
     """
     check_on_error(on_error)
     wanted = _check_subset(subset)
