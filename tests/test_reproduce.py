@@ -1,6 +1,7 @@
 """skfer reproduce on tiny synthetic stand-ins of FER2013 and CK+."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -535,3 +536,22 @@ def test_missing_matplotlib_fails_before_any_training(tiny_data, tmp_path, monke
         reproduce([RUN[0]], runs=tmp_path / "runs", output=tmp_path / "out",
                   **_budget(tiny_data))
     assert not (tmp_path / "runs").exists()
+
+
+def test_report_figures_leave_the_callers_matplotlib_backend(tmp_path):
+    """write_report drew with pyplot after matplotlib.use("Agg"), switching a
+    notebook's backend for the rest of its session."""
+    import matplotlib
+
+    from skfer.reproduce.plots import plot_runs
+
+    evidence = Path(__file__).resolve().parents[1] / "docs" / "results" / "runs"
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # a non-interactive backend that is not Agg
+    try:
+        pngs = plot_runs(tmp_path / "no-runs", tmp_path, evidence=evidence)
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+    assert pngs and all(p.stat().st_size > 1000 for p in pngs)
+    assert (tmp_path / "confusion_fer2013-v2-crossentropy-aug.png").exists()

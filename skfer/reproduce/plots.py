@@ -11,10 +11,9 @@ __all__ = ["plot_runs"]
 
 
 def plot_runs(runs, output, evidence=None):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # figures of their own, drawn off-screen: neither pyplot's state nor the
+    # caller's backend (a notebook's) is touched
+    from matplotlib.figure import Figure
     from sklearn.metrics import ConfusionMatrixDisplay
 
     pngs = []
@@ -30,7 +29,8 @@ def plot_runs(runs, output, evidence=None):
         else:
             where = f"CK+ {result['folds']} test folds pooled ({exp.split}-level)"
             held = "held-out fold (monitored only)"
-        fig, ax = plt.subplots(figsize=(6.4, 5.6))
+        fig = Figure(figsize=(6.4, 5.6))
+        ax = fig.subplots()
         counts = np.asarray(
             public_evidence(result, len(result["label_names"]))["confusion"], float
         )
@@ -40,15 +40,17 @@ def plot_runs(runs, output, evidence=None):
             display_labels=result["label_names"],
         ).plot(values_format=".2f", cmap="Blues", ax=ax, colorbar=False)
         ax.set_title(f"{name}\n{where}", fontsize=9)
-        plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
+        for label in ax.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
         fig.tight_layout()
         path = Path(output) / f"confusion_{name}.png"
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         pngs.append(path)
         history = result["history"]
         epochs = np.arange(1, len(history["loss"]) + 1)
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+        fig = Figure(figsize=(9, 3.6))
+        axes = fig.subplots(1, 2)
         for ax, key in zip(axes, ("loss", "accuracy")):
             ax.plot(
                 epochs,
@@ -66,6 +68,5 @@ def plot_runs(runs, output, evidence=None):
         fig.tight_layout()
         path = Path(output) / f"learning_curve_{name}.png"
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         pngs.append(path)
     return pngs
