@@ -8,8 +8,9 @@ from ._quiet import start_tensorflow_quietly
 # TensorFlow's C++ start-up chatter (CUDA probing, CPU feature notes) is noise
 # for library users. A TF_CPP_MIN_LOG_LEVEL they set themselves wins, and 0
 # ("show everything") lets TensorFlow start as it likes, chatter included.
+# The backend is Keras' own choice (KERAS_BACKEND, else ~/.keras/keras.json,
+# else TensorFlow): skfer recommends TensorFlow but never sets it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 if os.environ["TF_CPP_MIN_LOG_LEVEL"].strip() != "0":
     start_tensorflow_quietly()
 

@@ -8,6 +8,7 @@ skfer supports; LiteRT announces its XNNPACK delegate the same way. Python's
 """
 
 import contextlib
+import json
 import os
 import re
 import sys
@@ -57,6 +58,23 @@ def parked_stderr():
         os.close(saved)
 
 
+def keras_backend_name():
+    """The backend Keras will pick, resolved as Keras does, without importing
+    it: ``KERAS_BACKEND``, else ``backend`` in ``keras.json`` (in
+    ``KERAS_HOME`` or ``~/.keras``), else TensorFlow."""
+    name = os.environ.get("KERAS_BACKEND")
+    if name:
+        return name
+    home = os.environ.get("KERAS_HOME") or os.path.join(
+        os.path.expanduser("~"), ".keras"
+    )
+    try:
+        with open(os.path.join(home, "keras.json"), encoding="utf-8") as f:
+            return str(json.load(f).get("backend", "tensorflow"))
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
 def start_tensorflow_quietly():
     """Import TensorFlow and probe its devices without its start-up lines.
 
@@ -69,7 +87,7 @@ def start_tensorflow_quietly():
     """
     if "tensorflow" in sys.modules:
         return
-    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+    if keras_backend_name() != "tensorflow":
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     failed, text = True, ""

@@ -211,3 +211,30 @@ def test_fit_with_validation_data_keeps_stderr_empty():
     assert done.returncode == 0, done.stderr
     assert done.stdout == "1\n"
     assert done.stderr == ""
+
+
+def test_keras_backend_is_left_to_keras(tmp_path):
+    """skfer set KERAS_BACKEND=tensorflow for the whole process, overriding a
+    user's keras.json (and leaking into every subprocess)."""
+    (tmp_path / "keras.json").write_text('{"backend": "tensorflow"}')
+    code = (
+        "import os, skfer._keras as k;"
+        "print(k.keras.backend.backend(), 'KERAS_BACKEND' in os.environ)"
+    )
+    out = _python(code, KERAS_HOME=str(tmp_path))
+    assert out.stdout.split() == ["tensorflow", "False"], out.stderr
+    # skfer reads the user's choice as Keras does (without importing Keras)
+    from skfer._quiet import keras_backend_name
+
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    environ = {"KERAS_HOME": str(tmp_path)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("KERAS_BACKEND", raising=False)
+        for key, value in environ.items():
+            patch.setenv(key, value)
+        assert keras_backend_name() == "jax"
+        patch.setenv("KERAS_BACKEND", "torch")
+        assert keras_backend_name() == "torch"
+        patch.delenv("KERAS_BACKEND")
+        patch.setenv("KERAS_HOME", str(tmp_path / "none"))
+        assert keras_backend_name() == "tensorflow"
