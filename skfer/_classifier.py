@@ -1,6 +1,7 @@
 """FERClassifier: the study's CNNs as a scikit-learn classifier (on scikeras)."""
 
 import inspect
+import json
 import numbers
 import os
 import warnings
@@ -271,7 +272,11 @@ class FERClassifier(KerasClassifier):
         L2 multiclass SVM loss (squared hinge) on a linear head.
         ``"hinge"`` (ours, not the study's): the same hinge not squared, whose
         gradient is bounded; it trails cross-entropy less than ``"svm"`` in
-        early epochs on FER2013 (see :mod:`skfer.losses`).
+        early epochs on FER2013 (see :mod:`skfer.losses`). Or a
+        ``keras.losses.Loss`` instance, which receives the integer class
+        indices ``(n,)`` and the raw class scores (e.g.
+        ``keras.losses.SparseCategoricalCrossentropy(from_logits=True)``);
+        ``predict_proba`` is the softmax of the scores.
     epochs : int, default=30
         Training epochs (an upper bound when ``early_stopping`` is set).
     batch_size : int, default=64
@@ -482,7 +487,7 @@ class FERClassifier(KerasClassifier):
 
     _parameter_constraints = {
         "model": [str, callable],
-        "loss": [StrOptions(set(LOSSES))],
+        "loss": [StrOptions(set(LOSSES)), HasMethods(["call", "get_config"])],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -991,9 +996,13 @@ class FERClassifier(KerasClassifier):
             if isinstance(self.model, str)
             else getattr(self.model, "__qualname__", repr(self.model))
         )
+        loss = self.loss
+        if not isinstance(loss, str):  # a Keras loss object: its class and config
+            config = json.dumps(loss.get_config(), sort_keys=True, default=repr)
+            loss = f"{type(loss).__module__}.{type(loss).__qualname__}{config}"
         return {
             "model": model,
-            "loss": self.loss,
+            "loss": loss,
             "svm_margin": float(self.svm_margin),
             "augment": bool(self.augment),
             "dropout": float(self.dropout),

@@ -120,7 +120,11 @@ def save_pretrained(estimator, folder, name, card):
     meta = {
         "name": name,
         "model": estimator.model,
-        "loss": estimator.loss,
+        # a Keras loss object is recorded by name; loading gives cross-entropy
+        # (the loss only matters to further training)
+        "loss": estimator.loss
+        if isinstance(estimator.loss, str)
+        else f"{type(estimator.loss).__qualname__} (not stored)",
         "classes": [c.item() if hasattr(c, "item") else c for c in estimator.classes_],
         "image_shape": list(estimator.image_shape_),
         "weights": weights.name,
@@ -170,8 +174,11 @@ def load_pretrained_file(path):
         raise MissingFileError(
             f"The weights {str(weights)!r} named by {str(path)!r} are missing."
         )
+    from ._utils import LOSSES
+
+    loss = meta["loss"] if meta["loss"] in LOSSES else "crossentropy"
     clf = FERClassifier(
-        model=meta["model"], loss=meta["loss"], augment=False, image_shape=shape
+        model=meta["model"], loss=loss, augment=False, image_shape=shape
     )
     # build the (untrained) network for these classes and this input size,
     # then read the trained weights into it

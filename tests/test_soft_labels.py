@@ -179,3 +179,22 @@ def test_votes_need_the_crossentropy_loss(data):
     X, y = data
     with pytest.raises(InvalidValueError, match="loss='crossentropy'"):
         tiny(loss="svm").fit(X, y, votes=np.eye(4)[y])
+
+
+def test_a_keras_loss_object_is_a_loss(data, tmp_path):
+    """The constructor's error and get_loss advise a keras.losses.Loss object
+    as loss; fit refused one with InvalidParameterError (issue 33)."""
+    from skfer._keras import keras
+
+    X, y = data
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    clf = tiny(loss=loss, checkpoint_dir=tmp_path).fit(X, y)
+    named = tiny().fit(X, y)
+    np.testing.assert_allclose(clf.history_["loss"], named.history_["loss"], rtol=1e-5)
+    assert clone(clf).get_params()["loss"].get_config() == loss.get_config()
+    # its checkpoint records the class and settings, so a resume with another
+    # loss is refused
+    with pytest.raises(Exception, match="loss"):
+        tiny(epochs=4, checkpoint_dir=tmp_path).fit(X, y)
+    with pytest.raises(InvalidValueError, match="loss='crossentropy'"):
+        tiny(loss=loss).fit(X, y, votes=np.eye(4)[y])
