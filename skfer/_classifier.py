@@ -624,7 +624,49 @@ class FERClassifier(KerasClassifier):
         return hasattr(self, "model_")
 
     # ------------------------------------------------------- validation
+    #: integer parameters, where True/False would silently mean 1/0
+    _INTEGER_PARAMS = (
+        "epochs",
+        "batch_size",
+        "lr_patience",
+        "early_stopping",
+        "freeze_epochs",
+    )
+    #: scikeras parameters FERClassifier does not use: (default, what to use)
+    _UNUSED_INHERITED = {
+        "validation_split": (0.0, "validation_fraction (a stratified hold-out)"),
+        "metrics": (None, "scoring= of scikit-learn's tools (fit reports accuracy)"),
+        "build_fn": (None, "model= (a registered name or a builder function)"),
+    }
+
     def _validate_params(self):
+        for name in self._INTEGER_PARAMS:
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"{name} must be an integer; got {value!r}, which would be read "
+                    f"as {int(value)}."
+                    + (
+                        " early_stopping is the patience in epochs, e.g. "
+                        "early_stopping=5."
+                        if name == "early_stopping"
+                        else ""
+                    )
+                )
+        for name, (default, instead) in self._UNUSED_INHERITED.items():
+            value = getattr(self, name, default)
+            if not (value is default or value == default):
+                raise InvalidParameterError(
+                    f"{type(self).__name__} does not use scikeras' {name} "
+                    f"(got {value!r}): use {instead}."
+                )
+        if self.shuffle is not True and self.random_state is not None:
+            raise InvalidParameterError(
+                "shuffle=False is not honoured by a seeded fit: each epoch's "
+                "order is drawn from random_state and the epoch (so a resumed "
+                "run equals an uninterrupted one). Use random_state=None to "
+                "train in the given order."
+            )
         try:
             validate_parameter_constraints(
                 self._parameter_constraints,

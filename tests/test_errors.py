@@ -384,3 +384,26 @@ if __name__ == "__main__":  # print each case and its message, for the docs
             print(f"- {case}: {type(exc).__name__}: {exc}")
         else:
             print(f"- {case}: NO ERROR")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"early_stopping": True}, "early_stopping must be an integer.*=5"),
+        ({"epochs": True}, "epochs must be an integer"),
+        ({"freeze_epochs": False}, "freeze_epochs must be an integer"),
+        ({"validation_split": 0.25}, "validation_split .* use validation_fraction"),
+        ({"metrics": ["accuracy"]}, "metrics .* use scoring="),
+        ({"build_fn": len}, "build_fn .* use model="),
+        ({"shuffle": False, "random_state": 0}, "shuffle=False is not honoured"),
+    ],
+)
+def test_parameters_that_would_be_ignored_are_refused(params, match):
+    """Inherited scikeras parameters that FERClassifier dropped silently, and
+    booleans read as 1 or 0 (issue 33): refused at fit, naming the way."""
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(20, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        FERClassifier(**{"model": "v1", "epochs": 1, **params}).fit(X, y)

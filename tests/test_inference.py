@@ -52,7 +52,10 @@ def test_shipped_model_is_listed_fitted_and_documented(shipped):
         pretrained("v1-fer2031")
 
 
-def test_installed_package_stays_under_25_mb():
+def test_installed_package_stays_under_40_mb():
+    """Three shipped networks (v1 3.4 MB, each v2 15.4 MB of float32 weights)
+    and the FER+ vote table (0.2 MB): well under PyPI's 100 MB per file, but
+    a fourth Model 2 would need another way to ship weights."""
     import skfer
 
     root = Path(skfer.__file__).parent
@@ -61,7 +64,7 @@ def test_installed_package_stays_under_25_mb():
         for f in root.rglob("*")
         if f.is_file() and "__pycache__" not in f.parts
     )
-    assert size < 25e6, f"skfer/ holds {size / 1e6:.1f} MB"
+    assert size < 40e6, f"skfer/ holds {size / 1e6:.1f} MB"
 
 
 def test_default_model_is_the_most_accurate_shipped_one():
@@ -91,11 +94,13 @@ def test_shipped_model_reproduces_its_card(name, fer2013_npz):
 
     shipped = pretrained(name)
     card = shipped.card_
+    # FER+ models are scored on FER+ majority labels, the others on FER2013's
+    labels = card.get("labels", "fer2013")
     for subset, expected in (
         ("PublicTest", card["public_accuracy_shipped"]),
         ("PrivateTest", card["private"]["all"]["accuracy"]),
     ):
-        data = load_fer2013(fer2013_npz, subset=subset)
+        data = load_fer2013(fer2013_npz, subset=subset, labels=labels)
         accuracy = float(np.mean(shipped.predict(data.data) == data.target))
         assert accuracy == pytest.approx(expected, abs=1e-3), subset
 
