@@ -67,14 +67,37 @@ def test_installed_package_stays_under_40_mb():
     assert size < 40e6, f"skfer/ holds {size / 1e6:.1f} MB"
 
 
-def test_default_model_is_the_most_accurate_shipped_one():
+#: each shipped model's row in the committed FER+ comparison (skfer reproduce)
+FERPLUS_EVIDENCE = {
+    "v1-fer2013": "ferplus-v1-fer2013-scored",
+    "v2-fer2013": "ferplus-v2-fer2013-scored",
+    "v2-ferplus": "ferplus-v2-votes",
+}
+
+
+def test_default_model_follows_the_committed_comparison():
+    """The default is, of the shipped models, the one most accurate against
+    FER+'s ten annotators (FER+ PrivateTest majority; FER2013's own labels are
+    the noisy ones) among those that transfer to posed faces (CK+, six
+    classes, no CK+ training) at least as well as v2-fer2013 did (75.08%):
+    a default must not lose transfer. The figures are the committed evidence
+    of ``skfer reproduce``'s FER+ experiments."""
     from skfer.inference import DEFAULT_PRETRAINED
 
-    accuracy = {
-        name: pretrained(name).card_["private"]["all"]["accuracy"]
+    evidence = Path(__file__).resolve().parents[1] / "docs" / "results" / "runs"
+    rows = {
+        name: json.loads(
+            (evidence / FERPLUS_EVIDENCE[name] / "result.json").read_text()
+        )
         for name in list_pretrained()
     }
-    assert DEFAULT_PRETRAINED == max(accuracy, key=accuracy.get)
+    floor = rows["v2-fer2013"]["ckplus_6"]["accuracy"]
+    eligible = {
+        name: row["private"]["accuracy"]
+        for name, row in rows.items()
+        if row["ckplus_6"]["accuracy"] >= floor
+    }
+    assert DEFAULT_PRETRAINED == max(eligible, key=eligible.get)
     assert FERPredictor().estimator.card_ == pretrained().card_
 
 
