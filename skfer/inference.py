@@ -309,7 +309,7 @@ def export(estimator, path, *, format="onnx"):
     --------
     >>> import tempfile
     >>> from skfer.inference import export, pretrained
-    >>> path = export(pretrained(), tempfile.mkdtemp() + "/v1.keras", format="keras")
+    >>> path = export(pretrained(), tempfile.mkdtemp() + "/model.keras", format="keras")
     >>> path.suffix
     '.keras'
     """

@@ -444,3 +444,15 @@ def test_cli_ctrl_c_keeps_the_rows_and_video_written_so_far(
     (annotated,) = folder.glob("*.avi")
     assert int(cv2.VideoCapture(str(annotated)).get(cv2.CAP_PROP_FRAME_COUNT)) == 3
     assert list(tmp_path.glob(".faces*")) == []  # no temporary file left behind
+
+
+def test_readme_main_job_names_the_default_model():
+    """The README said the main job used "the Model 1 weights" after the
+    default became Model 2 (issue 33)."""
+    from skfer.inference import DEFAULT_PRETRAINED
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    main_job = readme.split("## Main job", 1)[1].split("\n## ", 1)[0]
+    assert f"`{DEFAULT_PRETRAINED}`" in main_job
+    assert f"docs/model_cards/{DEFAULT_PRETRAINED}.rst" in main_job
+    assert "Model 1 weights" not in main_job
