@@ -187,6 +187,14 @@ def transfer(clf, args):
     )
 
 
+def sample_command(name):
+    """The main job's command with this model (the default needs no flag)."""
+    from skfer.inference import DEFAULT_PRETRAINED
+
+    flag = "" if name == DEFAULT_PRETRAINED else f" --model {name}"
+    return f"skfer predict --sample{flag}"
+
+
 def write_card(name, card, per_class):
     settings = card["settings"]
     lines = [
@@ -195,7 +203,7 @@ def write_card(name, card, per_class):
         "",
         "Load it offline with ``skfer.inference.pretrained("
         f'"{name}")`` (a fitted :class:`~skfer.FERClassifier`) or run '
-        "``skfer predict --sample``.",
+        f"``{sample_command(name)}``.",
         "",
         f"- **Network**: ``{settings['model']}`` (the study's Model "
         f"{settings['model'][1:]}), ``{settings['loss']}`` loss, augmentation "
