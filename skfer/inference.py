@@ -237,6 +237,15 @@ def calibrate(estimator, X, y):
     from sklearn.frozen import FrozenEstimator
 
     _fitted_model(estimator)
+    missing = sorted(
+        set(np.asarray(estimator.classes_).tolist()) - set(np.unique(y).tolist())
+    )
+    if missing:
+        raise InvalidValueError(
+            f"y has no image of the classes {missing}; the temperature is fitted "
+            "to every class's score, so the held-out images must cover all of "
+            f"classes_ ({list(estimator.classes_)})."
+        )
     estimator.__dict__.pop("temperature_", None)  # fit to the raw scores
     calibrated = CalibratedClassifierCV(
         FrozenEstimator(estimator), method="temperature"

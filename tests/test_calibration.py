@@ -118,3 +118,10 @@ def test_shipped_calibration_reproduces_on_privatetest(name, fer2013_npz):
     after = clf.card_["calibration"]["private_after"]
     ece = expected_calibration_error(data.target, clf.predict_proba(data.data))
     assert ece == pytest.approx(after["ece"], abs=1e-3)
+
+
+def test_calibrate_needs_every_class(trained, faces):
+    X, y = faces
+    rows = y != 3
+    with pytest.raises(ValueError, match="no image of the classes \\[3\\]"):
+        calibrate(trained, X[rows], y[rows])
