@@ -254,7 +254,8 @@ def _ferplus_blocks(frame):
         + (f" (PrivateTest n = {n['n']:,})" if n else "")
         + ". Eight classes (FER2013's seven and contempt; a FER2013 network "
         "cannot answer contempt). KL: from the annotators' vote shares to the "
-        "network's probabilities (nats, mean over images). ECE: expected "
+        "network's probabilities, over the network's classes (nats, mean over "
+        "images). ECE: expected "
         "calibration error of the raw softmax, 15 bins. FER2013: PrivateTest on "
         "FER2013's own labels, argmax over the seven shared classes. CK+: no CK+ "
         "image trained on; 7 classes (contempt included, FER+ networks only) and "
