@@ -535,8 +535,8 @@ def _build_parser():
     predict.add_argument(
         "--model",
         default=None,
-        help="pretrained name or a saved model's .json card (default: the "
-        "most accurate shipped model, skfer.inference.DEFAULT_PRETRAINED)",
+        help="pretrained name or a saved model's .json card (default: "
+        "skfer.inference.DEFAULT_PRETRAINED, v2-ferplus)",
     )
     predict.add_argument(
         "--backend",
