@@ -133,10 +133,12 @@ def read_ferplus_votes(path=None):
             continue
         try:
             if len(row) != len(_HEADER):
-                raise ValueError(f"has {len(row)} fields, expected {len(_HEADER)}")
+                raise InvalidValueError(
+                    f"has {len(row)} fields, expected {len(_HEADER)}"
+                )
             counts = [int(v) for v in row[2:]]
             if min(counts) < 0:
-                raise ValueError("has a negative vote count")
+                raise InvalidValueError("has a negative vote count")
         except ValueError as exc:
             raise DataFormatError(
                 f"{where}, line {line_no}: the row {exc} (vote counts are "

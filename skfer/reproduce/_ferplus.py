@@ -119,8 +119,7 @@ def transfer_scores(clf, fer2013, ckplus, proba_of):
 
 def run_ferplus(exp, ctx):
     """Train (or only score, for a shipped FER2013 network) one FER+ run."""
-    from .._classifier import FERClassifier
-    from .runner import _deadline_callback, _Missing, classifier_from_run, read_json
+    from .runner import _Missing, classifier_from_run, read_json, run_classifier
 
     data = ctx.ferplus()
     parts = {u: data.usage == u for u in USAGES}
@@ -144,19 +143,7 @@ def run_ferplus(exp, ctx):
             recipe["class_weight"] = sqrt_balanced_weights(y_train, 8)
         elif weighting is not None:
             recipe["class_weight"] = weighting
-        trainer = FERClassifier(
-            model=exp.model,
-            loss=exp.loss,
-            augment=exp.augment,
-            epochs=epochs,
-            **recipe,
-            batch_size=ctx.batch_size,
-            random_state=ctx.seed,
-            checkpoint_dir=str(run_dir),
-            callbacks=[_deadline_callback(ctx.deadline)],
-            verbose=ctx.verbose,
-            precise_bn=False,  # the best checkpoint is recalibrated below
-        )
+        trainer = run_classifier(exp, ctx, epochs, recipe)
         votes = train_votes(data.votes[train]) if exp.extras.get("votes") else None
         if ctx.train:
             trainer.fit(

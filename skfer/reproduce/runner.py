@@ -367,29 +367,37 @@ def classifier_from_run(run_dir, n_classes, train_images=None):
 
 
 # --------------------------------------------------------------- FER2013 runs
-def _run_fer2013(exp, ctx):
+def run_classifier(exp, ctx, epochs, recipe):
+    """The FERClassifier of a run that trains on one split with checkpoints.
+
+    The best-PublicTest checkpoint is evaluated afterwards, with its
+    statistics recomputed there (so no precise BatchNorm pass after fit).
+    """
     from .._classifier import FERClassifier
+
+    return FERClassifier(
+        model=exp.model,
+        loss=exp.loss,
+        augment=exp.augment,
+        epochs=epochs,
+        **recipe,
+        batch_size=ctx.batch_size,
+        random_state=ctx.seed,
+        checkpoint_dir=str(ctx.runs / exp.name),
+        callbacks=[_deadline_callback(ctx.deadline)],
+        verbose=ctx.verbose,
+        precise_bn=False,
+    )
+
+
+def _run_fer2013(exp, ctx):
     from ..model_selection import find_duplicates
 
     data = ctx.fer2013()
     parts = {u: data.usage == u for u in ("Training", "PublicTest", "PrivateTest")}
     run_dir = ctx.runs / exp.name
     epochs = int(exp.extras.get("epochs", ctx.epochs))
-    clf = FERClassifier(
-        model=exp.model,
-        loss=exp.loss,
-        augment=exp.augment,
-        epochs=epochs,
-        **exp.extras.get("recipe", {}),
-        batch_size=ctx.batch_size,
-        random_state=ctx.seed,
-        checkpoint_dir=str(run_dir),
-        callbacks=[_deadline_callback(ctx.deadline)],
-        verbose=ctx.verbose,
-        # the best-PublicTest checkpoint is evaluated below, with its
-        # statistics recomputed there
-        precise_bn=False,
-    )
+    clf = run_classifier(exp, ctx, epochs, exp.extras.get("recipe", {}))
     train = parts["Training"]
     if ctx.train:
         clf.fit(
