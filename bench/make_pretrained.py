@@ -180,7 +180,6 @@ def transfer(clf, args):
 
     ckplus = Path(args.data).with_name("ckplus48.npz")
     return transfer_scores(
-        clf,
         load_fer2013(args.data),
         load_ckplus(ckplus) if ckplus.exists() else None,
         clf.predict_proba,

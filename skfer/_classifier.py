@@ -875,15 +875,14 @@ class FERClassifier(KerasClassifier):
             X_val, y_val = validation_data
             X_val, y_val = self._validate_data(X_val, y_val)
             validation_data = (X_val, self.target_encoder_.transform(y_val))
-        elif self.validation_fraction:
+        votes = getattr(self, "_votes", None)
+        if validation_data is None and self.validation_fraction:
             X, X_val, y, y_val, sample_weight, votes = self._hold_out(
-                X, y, sample_weight, getattr(self, "_votes", None)
+                X, y, sample_weight, votes
             )
-            if votes is not None:
-                self._votes = votes
             validation_data = (X_val, y_val)
-        if getattr(self, "_votes", None) is not None:
-            y = self._votes  # the training targets: vote shares per class
+        if votes is not None:
+            y = votes  # the training targets: vote shares per class
         callbacks = list(self._fit_callbacks)
         if self.early_stopping is not None:
             if validation_data is None:

@@ -9,7 +9,6 @@ USAGES = ("Training", "PublicTest", "PrivateTest")
 #: CK+48 class (index into CKPLUS_LABELS) -> FER+ class (index into
 #: FERPLUS_LABELS): anger, contempt, disgust, fear, happy, sadness, surprise.
 CKPLUS_TO_FERPLUS = (0, 7, 1, 2, 3, 4, 5)
-_CONTEMPT_CK = 1
 
 
 def train_votes(votes):
@@ -77,7 +76,13 @@ def ferplus_scores(proba, target, votes):
     return scores
 
 
-def transfer_scores(clf, fer2013, ckplus, proba_of):
+def _argmax_over(proba, columns):
+    """The class each row answers when only ``columns`` may be answered."""
+    columns = np.asarray(columns)
+    return columns[proba[:, columns].argmax(axis=1)]
+
+
+def transfer_scores(fer2013, ckplus, proba_of):
     """FER2013 PrivateTest on its own labels (7 shared classes) and CK+
     without CK+ training (its 7 classes; and the 6 without contempt)."""
     from .runner import _scores
@@ -92,24 +97,16 @@ def transfer_scores(clf, fer2013, ckplus, proba_of):
     if ckplus is None:
         return out
     proba = proba_of(ckplus.data)
-    columns = list(CKPLUS_TO_FERPLUS)
-    if proba.shape[1] < 8:  # a FER2013 network: no contempt column
-        columns = [c for c in columns if c < proba.shape[1]]
-    y = ckplus.target
-    seven = proba.shape[1] == 8
-    if seven:
-        pred = np.asarray(columns)[proba[:, columns].argmax(axis=1)]
-        truth = np.asarray(CKPLUS_TO_FERPLUS)[y]
+    truth = np.asarray(CKPLUS_TO_FERPLUS)[ckplus.target]
+    if proba.shape[1] == 8:  # a FER2013 network has no contempt column
         out["ckplus_7"] = {
-            "accuracy": float(np.mean(pred == truth)),
-            "n": int(len(y)),
+            "accuracy": float(np.mean(_argmax_over(proba, CKPLUS_TO_FERPLUS) == truth)),
+            "n": int(len(truth)),
         }
-    keep = y != _CONTEMPT_CK
+    keep = truth != 7
     six = [c for c in CKPLUS_TO_FERPLUS if c != 7]
-    pred6 = np.asarray(six)[proba[keep][:, six].argmax(axis=1)]
-    truth6 = np.asarray(CKPLUS_TO_FERPLUS)[y[keep]]
     out["ckplus_6"] = {
-        "accuracy": float(np.mean(pred6 == truth6)),
+        "accuracy": float(np.mean(_argmax_over(proba[keep], six) == truth[keep])),
         "n": int(keep.sum()),
         # answers over all columns: how often neutral wins on posed faces
         "answered_neutral": float(np.mean(proba[keep].argmax(axis=1) == 6)),
@@ -181,7 +178,7 @@ def run_ferplus(exp, ctx):
             {
                 name + suffix: value
                 for name, value in transfer_scores(
-                    clf, ctx.fer2013(), ctx.ckplus_or_none(), clf.predict_proba
+                    ctx.fer2013(), ctx.ckplus_or_none(), clf.predict_proba
                 ).items()
             }
         )
