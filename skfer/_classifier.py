@@ -13,7 +13,7 @@ import numpy as np
 from . import _keras  # noqa: F401
 
 # isort: split
-from scikeras.wrappers import KerasClassifier
+from scikeras.wrappers import BaseWrapper, KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import train_test_split
@@ -335,7 +335,20 @@ class FERClassifier(KerasClassifier):
         for that many epochs and restore the weights of the best epoch.
         Needs validation data (``validation_fraction`` or ``validation_data``).
     class_weight : dict, "balanced" or None, default=None
-        Class weights, as in scikit-learn.
+        Class weights, as in scikit-learn: each training image's loss is
+        multiplied by its class's weight (with ``votes``, by the weight of
+        its label in ``y``). ``"balanced"`` weights class ``c`` by
+        ``n_samples / (n_classes * count_c)``; a dict gives the weights of
+        the classes it names (the others 1) and may only name classes that
+        ``y`` has.
+    class_weight_power : float in [0, 1], default=1.0
+        How far toward ``class_weight="balanced"`` to go: the balanced
+        weights raised to this power. 0 weights nothing, 0.5 is the square
+        root of the balanced weights, 1 is ``"balanced"`` itself. Only with
+        ``class_weight="balanced"`` (other values would be silently
+        meaningless, so they are refused). On FER+ (few disgust, fear and
+        contempt images) this trades plain accuracy against balanced
+        accuracy and transfer to posed faces: see the models guide.
     random_state : int, RandomState instance or None, default=None
         Seed for weight initialisation, shuffling, dropout and augmentation.
         With a fixed value, training on CPU is deterministic (TensorFlow op
@@ -506,6 +519,7 @@ class FERClassifier(KerasClassifier):
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "class_weight_power": [Interval(numbers.Real, 0, 1, closed="both")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "image_shape": [StrOptions({"auto", "row"}), tuple],
@@ -538,6 +552,7 @@ class FERClassifier(KerasClassifier):
         validation_fraction=0.0,
         early_stopping=None,
         class_weight=None,
+        class_weight_power=1.0,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -607,6 +622,7 @@ class FERClassifier(KerasClassifier):
         self.tta = tta
         self.pretrained = pretrained
         self.freeze_epochs = freeze_epochs
+        self.class_weight_power = class_weight_power
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -1073,6 +1089,13 @@ class FERClassifier(KerasClassifier):
             out["label_smoothing"] = float(self.label_smoothing)
         if getattr(self, "_votes", None) is not None:
             out["targets"] = "votes"
+        cw = self.class_weight
+        if isinstance(cw, str):
+            out["class_weight"] = cw
+            if self.class_weight_power != 1.0:
+                out["class_weight_power"] = float(self.class_weight_power)
+        elif cw is not None:
+            out["class_weight"] = {str(k): float(v) for k, v in cw.items()}
         return out
 
     def _resume(self, initial_epoch, epochs):
@@ -1166,13 +1189,84 @@ class FERClassifier(KerasClassifier):
             )
         # a new network: a temperature fitted to the old one does not apply
         self.__dict__.pop("temperature_", None)
-        if votes is None:
-            return super().fit(X, y, sample_weight=sample_weight, **kwargs)
-        self._votes = self._check_votes(votes, y)
+        sample_weight = self._class_sample_weight(y, sample_weight)
+        if votes is not None:
+            self._votes = self._check_votes(votes, y)
         try:
-            return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+            # scikeras' KerasClassifier.fit would weight the classes again
+            # (and multiply the caller's sample_weight array in place)
+            self.classes_ = None
+            return BaseWrapper.fit(self, X, y, sample_weight=sample_weight, **kwargs)
         finally:
-            del self._votes
+            self.__dict__.pop("_votes", None)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
+        """Train the current network for one more epoch on ``X`` and ``y``.
+
+        As scikeras' ``partial_fit``; ``class_weight="balanced"`` (and its
+        ``class_weight_power``) is computed from this call's labels.
+        """
+        self._validate_params()
+        self.__dict__.pop("temperature_", None)
+        sample_weight = self._class_sample_weight(y, sample_weight)
+        self.classes_ = (
+            classes if classes is not None else getattr(self, "classes_", None)
+        )
+        return BaseWrapper.partial_fit(
+            self, X, y, sample_weight=sample_weight, **kwargs
+        )
+
+    def _class_sample_weight(self, y, sample_weight):
+        """Per-image weights of ``class_weight`` (and ``class_weight_power``)
+        times ``sample_weight``; a clear error for weights that cannot hold."""
+        cw, power = self.class_weight, float(self.class_weight_power)
+        if cw is None or (isinstance(cw, str) and power == 0.0):
+            if cw is None and power != 1.0:
+                raise InvalidParameterError(
+                    f"class_weight_power={power!r} tempers class_weight='balanced' "
+                    "and class_weight is None. Pass class_weight='balanced' too, "
+                    "or leave class_weight_power at 1.0."
+                )
+            return sample_weight
+        if isinstance(cw, dict) and power != 1.0:
+            raise InvalidParameterError(
+                f"class_weight_power={power!r} tempers the 'balanced' weights, "
+                "but class_weight is a dict of your own weights. Raise your "
+                "weights to that power yourself, or use class_weight='balanced'."
+            )
+        if y is None:
+            return sample_weight
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataConversionWarning)
+            y = self._validate_y(y)
+        classes, index, counts = np.unique(
+            y, return_inverse=True, return_counts=True
+        )
+        if isinstance(cw, dict):
+            unknown = [k for k in cw if k not in set(classes.tolist())]
+            if unknown:
+                raise InvalidValueError(
+                    f"class_weight names classes that y does not have: "
+                    f"{sorted(map(str, unknown))}; y has {classes.tolist()}."
+                )
+            per_class = np.array([float(cw.get(c, 1.0)) for c in classes.tolist()])
+            if not (np.isfinite(per_class).all() and (per_class >= 0).all()):
+                raise InvalidValueError(
+                    "class_weight values must be finite and >= 0; got "
+                    f"{dict(zip(classes.tolist(), per_class.tolist()))}."
+                )
+        else:
+            per_class = (len(y) / (len(classes) * counts)) ** power
+        weights = per_class[index.ravel()]
+        if sample_weight is None:
+            return weights
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != weights.shape:
+            raise InvalidValueError(
+                f"sample_weight must have shape (n_samples,) = ({len(y)},); got "
+                f"{sample_weight.shape}."
+            )
+        return sample_weight * weights
 
     def _check_votes(self, votes, y):
         """Vote counts -> float32 rows summing to 1, or a clear error."""
