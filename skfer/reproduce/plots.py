@@ -7,7 +7,7 @@ import numpy as np
 from .experiments import EXPERIMENTS
 from .runner import public_evidence, read_result
 
-__all__ = ["plot_runs"]
+__all__ = ["plot_ferplus_tradeoff", "plot_runs"]
 
 
 def plot_runs(runs, output, evidence=None):
@@ -70,3 +70,47 @@ def plot_runs(runs, output, evidence=None):
         fig.savefig(path, dpi=100)
         pngs.append(path)
     return pngs
+
+
+def plot_ferplus_tradeoff(points, output):
+    """FER+ PrivateTest accuracy against CK+ six-class transfer, one point per
+    FER+ run (``report.ferplus_points``); shipped models marked. Returns the
+    PNG's path, or None without points."""
+    from matplotlib.figure import Figure
+
+    if not points:
+        return None
+    fig = Figure(figsize=(7.2, 5.2))
+    ax = fig.subplots()
+    for name, accuracy, transfer, shipped in points:
+        x, y = 100 * transfer, 100 * accuracy
+        if shipped:
+            ax.scatter(x, y, s=140, marker="*", color="tab:red", zorder=3)
+            label = shipped
+        else:
+            ax.scatter(x, y, s=40, color="tab:blue", zorder=3)
+            label = name.replace("ferplus-", "")
+        ax.annotate(
+            label, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8
+        )
+    ax.axhline(85, color="grey", lw=0.8, ls="--")
+    ax.axvline(80, color="grey", lw=0.8, ls="--")
+    ax.text(
+        79.8, 85.2, "targets: 85% FER+, 80% CK+", fontsize=7, color="grey", ha="right"
+    )
+    xs = [100 * p[2] for p in points]
+    ys = [100 * p[1] for p in points]
+    ax.set_xlim(min(xs) - 2, max(max(xs), 80) + 3)
+    ax.set_ylim(min(ys) - 2, max(max(ys), 85) + 2)
+    ax.set_xlabel("CK+ six classes, no CK+ training (%)")
+    ax.set_ylabel("FER+ PrivateTest accuracy, majority labels (%)")
+    ax.set_title(
+        "Agreement with annotators against transfer to posed faces\n"
+        "(red stars: shipped models; blue: our probes)",
+        fontsize=9,
+    )
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path = Path(output) / "ferplus_tradeoff.png"
+    fig.savefig(path, dpi=100)
+    return path

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._ferplus import shared_balanced_accuracy
 from .experiments import (
     BASELINE_PROTOCOL,
     EXPERIMENTS,
@@ -145,6 +146,7 @@ _FERPLUS_METRICS = (
     "accuracy",
     "macro_f1",
     "balanced_accuracy",
+    "balanced_accuracy_7",
     "kl_divergence",
     "calibration_error",
 )
@@ -169,14 +171,19 @@ def _ferplus_records(base, result):
     )
     out = []
     for key, split in _FERPLUS_SPLITS:
+        scores = dict(result[key])
+        if "balanced_accuracy_7" not in scores:  # evidence older than the figure
+            scores["balanced_accuracy_7"] = shared_balanced_accuracy(
+                scores["confusion"]
+            )
         for metric in _FERPLUS_METRICS:
             out.append(
                 dict(
                     common,
                     split=split,
                     metric=metric,
-                    value=result[key][metric],
-                    n=result[key]["n"],
+                    value=scores[metric],
+                    n=scores["n"],
                 )
             )
     for suffix in ("", "_tta"):
@@ -197,15 +204,64 @@ def _ferplus_records(base, result):
     return out
 
 
+#: (experiment, network, what it was trained on); which one ships as what is
+#: read from the weight cards
 _FERPLUS_ROWS = (
-    ("ferplus-v1-fer2013-scored", "v1-fer2013 as shipped", "FER2013 labels"),
-    ("ferplus-v2-fer2013-scored", "v2-fer2013 as shipped", "FER2013 labels"),
+    ("ferplus-v1-fer2013-scored", "v1", "FER2013 labels"),
+    (
+        "ferplus-v1-votes-balance-0",
+        "v1 from v1-fer2013 (ours)",
+        "FER+ votes, no class weights",
+    ),
+    (
+        "ferplus-v1-votes-balance-0.5",
+        "v1 from v1-fer2013 (ours)",
+        "FER+ votes, balanced weights ^ 0.5",
+    ),
+    (
+        "ferplus-v1-votes-balance-1",
+        "v1 from v1-fer2013 (ours)",
+        "FER+ votes, balanced weights",
+    ),
+    ("ferplus-v2-fer2013-scored", "v2", "FER2013 labels"),
     (
         "ferplus-v2-votes",
-        "v2 fine-tuned from v2-fer2013 (ours)",
-        "FER+ votes, sqrt-balanced class weights",
+        "v2 from v2-fer2013 (ours)",
+        "FER+ votes, balanced weights ^ 0.5",
+    ),
+    (
+        "ferplus-v2-votes-balance-1",
+        "v2 from v2-fer2013 (ours)",
+        "FER+ votes, balanced weights",
     ),
 )
+
+
+def _shipped_as(name):
+    """The shipped model whose weights a FER+ run holds, by the weight cards
+    (a card's training command names its run; a scored run names its model)."""
+    from ..inference import PRETRAINED_DIR, list_pretrained
+
+    for model in list_pretrained():
+        card = (read_json(PRETRAINED_DIR / f"{model}.json") or {}).get("card", {})
+        command = card.get("training_command", "").split()
+        if name == f"ferplus-{model}-scored" or command[2:3] == [name]:
+            return model
+    return None
+
+
+def ferplus_points(records):
+    """(run, FER+ PrivateTest accuracy, CK+ six-class accuracy, shipped as)
+    of every FER+ run in ``records``: the trade-off figure's points."""
+    frame = records_frame(records)
+    points = []
+    for name, _, _ in _FERPLUS_ROWS:
+        acc = _find(frame, name, "FER+ PrivateTest", "accuracy")
+        ck = _find(frame, name, _TRANSFER[2][2], "accuracy")
+        if acc is None or ck is None:
+            continue
+        points.append((name, acc["value"], ck["value"], _shipped_as(name)))
+    return points
 
 
 def _ferplus_blocks(frame):
@@ -213,9 +269,11 @@ def _ferplus_blocks(frame):
     private = "FER+ PrivateTest"
     rows = []
     for name, model, trained in _FERPLUS_ROWS:
+        shipped = _shipped_as(name)
+        network = f"{model}, shipped as {shipped}" if shipped else model
         r = _find(frame, name, private)
         if r is None:
-            rows.append([model, trained, "not run", *[""] * 8])
+            rows.append([network, trained, "not run", *[""] * 9])
             continue
 
         def get(metric, split=private, name=name):
@@ -231,10 +289,11 @@ def _ferplus_blocks(frame):
             epochs = "none (scored as shipped)"
         rows.append(
             [
-                model,
+                network,
                 trained,
                 _pct(r["value"]),
                 _pct(get("balanced_accuracy")),
+                _pct(get("balanced_accuracy_7")),
                 f"{get('macro_f1'):.3f}",
                 f"{get('kl_divergence'):.3f}",
                 _pct(get("calibration_error")),
@@ -253,20 +312,26 @@ def _ferplus_blocks(frame):
         f"Protocol: {FERPLUS_PROTOCOL}"
         + (f" (PrivateTest n = {n['n']:,})" if n else "")
         + ". Eight classes (FER2013's seven and contempt; a FER2013 network "
-        "cannot answer contempt). KL: from the annotators' vote shares to the "
+        "cannot answer contempt). Balanced accuracy: mean recall over FER+'s "
+        "eight classes, and over the seven FER2013 shares (comparable between "
+        "FER2013 and FER+ networks). KL: from the annotators' vote shares to the "
         "network's probabilities, over the network's classes (nats, mean over "
         "images). ECE: expected "
         "calibration error of the raw softmax, 15 bins. FER2013: PrivateTest on "
         "FER2013's own labels, argmax over the seven shared classes. CK+: no CK+ "
         "image trained on; 7 classes (contempt included, FER+ networks only) and "
-        "6 (contempt images left out).",
+        "6 (contempt images left out). Class weights: scikit-learn's balanced "
+        "weights raised to a power (FERClassifier's class_weight_power); ours, "
+        "fixed before the runs. Our fine-tunes: Adam 2e-4, cosine decay, the "
+        "study's augmentation, epoch chosen on FER+ PublicTest accuracy.",
         "",
         _table(
             [
                 "network",
                 "trained on",
                 "FER+ PrivateTest",
-                "balanced acc.",
+                "balanced acc. (8)",
+                "balanced acc. (7 shared)",
                 "macro-F1",
                 "KL",
                 "ECE",
@@ -772,9 +837,12 @@ def write_report(runs, output):
     records = kept + records
     order = {name: i for i, name in enumerate(EXPERIMENTS)}
     records.sort(key=lambda r: order.get(r["experiment"], len(order)))
-    from .plots import plot_runs
+    from .plots import plot_ferplus_tradeoff, plot_runs
 
     pngs = plot_runs(runs, output, evidence)
+    tradeoff = plot_ferplus_tradeoff(ferplus_points(records), output)
+    if tradeoff is not None:
+        pngs.append(tradeoff)
     for name in dict.fromkeys(r["experiment"] for r in kept):
         for kind in ("confusion", "learning_curve"):
             png = output / f"{kind}_{name}.png"
