@@ -160,6 +160,52 @@ def test_shipped_model_reproduces_its_card(name, fer2013_npz):
         assert accuracy == pytest.approx(expected, abs=1e-3), subset
 
 
+def _card(name):
+    from skfer.inference import PRETRAINED_DIR
+
+    return json.loads((PRETRAINED_DIR / f"{name}.json").read_text())["card"]
+
+
+FERPLUS_MODELS = [n for n in list_pretrained() if _card(n).get("labels") == "ferplus"]
+
+
+@pytest.mark.parametrize("name", FERPLUS_MODELS)
+def test_ferplus_card_figures_reproduce(name, fer2013_npz, ckplus_npz):
+    """The five figures of a FER+ model's card, measured again (real data):
+    FER+ PrivateTest accuracy, balanced accuracy (8 classes and the 7
+    FER2013 shares), macro-F1, FER2013 PrivateTest on its own labels, CK+
+    six classes without CK+ training."""
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    from skfer.datasets import load_ckplus, load_fer2013
+    from skfer.reproduce._ferplus import transfer_scores
+
+    shipped = pretrained(name)
+    card = shipped.card_
+    data = load_fer2013(fer2013_npz, subset="PrivateTest", labels="ferplus")
+    pred = shipped.predict(data.data)
+    everything = card["private"]["all"]
+    accuracy = np.mean(pred == data.target)
+    assert accuracy == pytest.approx(everything["accuracy"], abs=1e-3)
+    assert balanced_accuracy_score(data.target, pred) == pytest.approx(
+        everything["balanced_accuracy"], abs=1e-3
+    )
+    recall = [np.mean(pred[data.target == c] == c) for c in range(7)]
+    assert np.mean(recall) == pytest.approx(
+        everything["balanced_accuracy_7"], abs=1e-3
+    )
+    assert f1_score(data.target, pred, average="macro") == pytest.approx(
+        everything["macro_f1"], abs=1e-3
+    )
+    moved = transfer_scores(
+        load_fer2013(fer2013_npz), load_ckplus(ckplus_npz), shipped.predict_proba
+    )
+    for key in ("fer2013_private", "ckplus_6"):
+        assert moved[key]["accuracy"] == pytest.approx(
+            card["transfer"][key]["accuracy"], abs=1e-3
+        ), key
+
+
 def test_saved_and_loaded_predictions_are_identical(faces, tmp_path):
     X, y = faces
     clf = FERClassifier(model="tiny", epochs=1, augment=False, random_state=0)
