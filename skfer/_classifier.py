@@ -475,9 +475,11 @@ class FERClassifier(KerasClassifier):
     ``(n, 48, 48, 1)``; other sizes work when all images share one.
     Pixels are scaled by skfer's one rule (:func:`skfer.preprocessing.scale_pixels`):
     integer grey levels 0-255 (``uint8``, as loaded by :mod:`skfer.datasets`)
-    are divided by 255, as in the study; floats in [0, 1] and centred floats
-    (negative values) are used as given; non-negative floats above 1 are grey
-    levels stored as floats and are divided by 255.
+    are divided by 255, as in the study; floats in [0, 1] (up to 1.1, a
+    resize's overshoot) and centred floats (negative values) are used as
+    given; non-negative floats above that are grey levels stored as floats
+    and are divided by 255. Each image is judged by its own pixels, never by
+    the other images of the batch.
 
     **Scores and probabilities.** ``decision_function`` returns the network's
     class scores; ``predict_proba`` is their softmax. For ``loss="svm"`` and

@@ -181,20 +181,31 @@ def as_image_batch(X, *, image_shape=None, flat_layout="square", name="X"):
     return X
 
 
+#: The largest float pixel value still read as [0, 1] units: resizing a
+#: [0, 1] image overshoots 1 a little (1.000002 with linear or area
+#: interpolation, a few percent with cubic). Grey levels stored as floats
+#: with nothing brighter than 1.1 are black under either reading.
+UNIT_MAX = 1.1
+
+
 def scale_pixels(images, *, name="X"):
     """Return ``images`` as float32 in the units the networks expect.
 
-    The one rule every entry point of skfer follows:
+    The one rule every entry point of skfer follows, image by image:
     integer pixels (any integer dtype) are grey levels 0..255 and are divided
-    by 255; float pixels in [0, 1] are used as given; float pixels with no
-    negative value and a maximum above 1 are grey levels stored as floats and
-    are divided by 255; float pixels with negative values (centred or
-    standardised data) are used as given. Booleans are the integers 0 and 1.
+    by 255; a float image whose values lie in [0, 1] (up to ``UNIT_MAX``, a
+    resize's overshoot) is used as given; a float image with no negative
+    value and a maximum above that holds grey levels stored as floats and is
+    divided by 255; a float image with negative values (centred or
+    standardised data) is used as given. Booleans are the integers 0 and 1.
+    A batch ``(n, h, w, c)`` is judged one image at a time, so an image's
+    scaling never depends on the other images it is passed with; any other
+    shape is judged as one image.
 
     Parameters
     ----------
     images : ndarray
-        Pixels of any shape.
+        Pixels of any shape; 4-D is a batch of images.
     name : str
         Name used in error messages.
 
@@ -227,22 +238,32 @@ def scale_pixels(images, *, name="X"):
         )
     if images.size == 0:
         return images.astype(np.float32)
-    low, high = images.min(), images.max()
-    if images.dtype.kind == "f":
-        if not (np.isfinite(low) and np.isfinite(high)):
-            raise InvalidValueError(
-                f"{name} contains NaN or infinity; every pixel must be a finite "
-                "number. Impute or drop those images first."
-            )
-        if low < 0 or high <= 1.0 + 1e-6:
-            return images.astype(np.float32)  # already scaled, or centred
+    if images.dtype.kind != "f":
+        low, high = images.min(), images.max()
+        _check_grey_levels(low, high, name)
+        return images.astype(np.float32) * np.float32(1 / 255)
+    if not np.isfinite(images).all():
+        raise InvalidValueError(
+            f"{name} contains NaN or infinity; every pixel must be a finite "
+            "number. Impute or drop those images first."
+        )
+    axes = tuple(range(1, images.ndim)) if images.ndim == 4 else None
+    low = images.min(axis=axes, keepdims=True)
+    high = images.max(axis=axes, keepdims=True)
+    grey = (low >= 0) & (high > UNIT_MAX)  # grey levels stored as floats
+    if grey.any():
+        _check_grey_levels(low[grey].min(), high[grey].max(), name)
+    out = images.astype(np.float32)
+    return np.where(grey, out * np.float32(1 / 255), out)
+
+
+def _check_grey_levels(low, high, name):
     if low < 0 or high > 255:
         raise InvalidValueError(
             f"{name} must hold grey levels in 0..255 or floats scaled to [0, 1]; "
             f"got values from {low:g} to {high:g}. Rescale 16-bit or other images "
             "first (for example with skfer.preprocessing.PixelScaler(scale=1/65535))."
         )
-    return images.astype(np.float32) * np.float32(1 / 255)
 
 
 def to_uint8_pixels(image, *, name="X"):

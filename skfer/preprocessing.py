@@ -145,8 +145,9 @@ class PixelScaler(_StatelessImageTransformer):
         ``"auto"`` applies skfer's one pixel rule (:func:`scale_pixels`, the
         rule :class:`~skfer.FERClassifier`, :class:`~skfer.FERPredictor` and
         the feature extractors also follow): integer grey levels 0-255 and
-        non-negative floats above 1 are divided by 255, floats in [0, 1] and
-        centred floats are kept, values above 255 are an error. A number
+        non-negative floats above 1.1 are divided by 255, floats in [0, 1]
+        (a resize's overshoot to 1.1 included) and centred floats are kept,
+        values above 255 are an error; image by image. A number
         multiplies every pixel by it, whatever the input (for example
         ``1/65535`` for 16-bit images).
     per_image : bool, default=False

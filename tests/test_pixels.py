@@ -89,3 +89,33 @@ def test_nan_fails_with_one_message(fitted, small_faces, entry):
     X[1, 2, 3] = np.nan
     with pytest.raises(ValueError, match="NaN or infinity"):
         ENTRY_POINTS[entry](fitted, X)
+
+
+def test_each_image_is_scaled_by_its_own_pixels():
+    """A float image's units are read from that image alone: one image's
+    resize overshoot (1.000002) or another's grey levels never change how
+    its neighbours in the batch are scaled."""
+    from skfer._utils import scale_pixels
+
+    rng = np.random.default_rng(0)
+    unit = rng.random((2, 48, 48, 1)).astype(np.float32)
+    overshoot = unit[:1].copy()
+    overshoot[0, 0, 0, 0] = 1.000002
+    grey = (unit[1:] * 255).astype(np.float32)
+    batch = np.concatenate([unit[:1], overshoot, grey])
+    scaled = scale_pixels(batch)
+    for i, image in enumerate(batch):
+        np.testing.assert_array_equal(scaled[i], scale_pixels(image[None])[0])
+    np.testing.assert_array_equal(scaled[1], overshoot[0])  # not divided by 255
+    np.testing.assert_allclose(scaled[2], unit[1], atol=1e-6)
+
+
+def test_a_prediction_does_not_depend_on_the_other_images_of_the_batch():
+    from skfer.inference import pretrained
+
+    clf = pretrained("v1-fer2013")
+    rng = np.random.default_rng(1)
+    faces = rng.random((3, 48, 48)).astype(np.float32)
+    alone = clf.predict_proba(faces[:1])
+    faces[2, 0, 0] = 1.000002  # a neighbour's resize overshoot
+    np.testing.assert_allclose(clf.predict_proba(faces)[:1], alone, atol=1e-6)
