@@ -165,6 +165,10 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
 class HOGFeatures(TransformerMixin, BaseEstimator):
     """Histogram-of-oriented-gradients descriptors (scikit-image) of each image.
 
+    Colour images (RGB or RGBA, channel last) are greyed first, as
+    :class:`~skfer.preprocessing.ToGrayscale` does (luma: 0.299 R + 0.587 G +
+    0.114 B); pixels follow skfer's pixel rule.
+
     Parameters
     ----------
     orientations : int, default=9
@@ -203,9 +207,15 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _images(X):
+        """Grey images ``(n, h, w)`` in [0, 1]: colour is greyed as
+        :class:`~skfer.preprocessing.ToGrayscale` does (luma of RGB)."""
         from ._utils import as_image_batch, scale_pixels
+        from .preprocessing import ToGrayscale
 
-        return scale_pixels(as_image_batch(X))[..., 0]
+        images = as_image_batch(X)
+        if images.shape[-1] != 1:
+            images = ToGrayscale().fit_transform(images)[..., None]
+        return scale_pixels(images)[..., 0]
 
     def _describe(self, images):
         from skimage.feature import hog

@@ -72,3 +72,20 @@ def test_hog_features_and_unknown_baseline():
     assert hog.transform(np.zeros((3, 48, 48))).shape == (3, 900)
     with pytest.raises(ValueError, match="Unknown baseline 'pca_svm'. Did you mean"):
         make_baseline("pca_svm")
+
+
+def test_hog_greys_colour_images_by_luma_not_the_red_channel():
+    from skfer.features import HOGFeatures
+    from skfer.preprocessing import ToGrayscale
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (3, 48, 48, 3)).astype(np.uint8)
+    rgb[..., 1] = 0  # green carries nothing: red alone would look different
+    hog = HOGFeatures().fit(rgb)
+    grey = ToGrayscale().fit_transform(rgb)
+    np.testing.assert_allclose(
+        hog.transform(rgb), HOGFeatures().fit(grey).transform(grey), atol=1e-9
+    )
+    assert not np.allclose(
+        hog.transform(rgb), HOGFeatures().fit(rgb[..., 0]).transform(rgb[..., 0])
+    )
