@@ -563,7 +563,8 @@ def _build_parser():
         "--detect-width",
         type=int,
         default=320,
-        help="shrink wider images to this width for face detection (faster); "
+        help="shrink wider images to this width for the Haar cascade (alone or "
+        "as BlazeFace's fallback; BlazeFace reads a fixed-size copy anyway); "
         "0: full size, for small faces in large photos",
     )
     predict.add_argument(

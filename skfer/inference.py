@@ -406,11 +406,15 @@ class FERPredictor:
         Names of ``estimator.classes_``; default: the card's names, else the
         classes themselves.
     detect_width : int or None, default=320
-        Images wider than this are shrunk to this width for face detection
-        only (boxes are mapped back, crops come from the full image). The
-        Haar cascade's cost grows with the pixel count: on a 640x480 frame
-        this halves the detection time. None: detect at full size (for
-        small faces in large photos).
+        For the Haar cascade (``detector="haar"``, or the fallback of
+        ``"blazeface...+haar"`` where BlazeFace found no face): images wider
+        than this are shrunk to this width for detection only (boxes are
+        mapped back, crops come from the full image). The cascade's cost
+        grows with the pixel count: on a 640x480 frame this halves its
+        time. None: full size (for small faces in large photos). BlazeFace
+        always reads a fixed 128x128 (``blazeface``) or 256x256
+        (``blazeface-back``) copy of the whole frame, so its cost does not
+        depend on the frame's size and this setting does not touch it.
     tta : bool or None, default=None
         Test-time augmentation: average the class scores of each face and of
         its left-right mirror image (twice the classification cost). None
