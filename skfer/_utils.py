@@ -311,3 +311,30 @@ def check_fitted(estimator, attributes):
         check_is_fitted(estimator, attributes)
     except SklearnNotFittedError as exc:
         raise NotFittedError(str(exc)) from None
+
+
+def usable_cores():
+    """How many CPU cores this process may run on: the affinity mask (what
+    ``taskset``, a container's cpuset or a job scheduler grant), capped by a
+    cgroup CPU quota, never more than ``os.cpu_count()``. Thread pools that
+    skfer sizes itself (LiteRT, ONNX Runtime) ask for this many threads, not
+    for the host's core count.
+
+    >>> usable_cores() >= 1
+    True
+    """
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS, Windows
+        cores = os.cpu_count() or 1
+    try:  # cgroup v2: "max 100000" or "<quota> <period>"
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as f:
+            quota, period = f.read().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._utils import did_you_mean, scale_pixels, softmax
+from ._utils import did_you_mean, scale_pixels, softmax, usable_cores
 from .exceptions import (
     FilePermissionError,
     InvalidTypeError,
@@ -545,7 +545,7 @@ class FERPredictor:
         folder = tempfile.mkdtemp(prefix="skfer-onnx-")
         path = export(estimator, Path(folder) / "model.onnx", format="onnx")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = usable_cores()
         session = ort.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )

@@ -26,6 +26,7 @@ from ._utils import (
     feature_names,
     scale_pixels,
     to_uint8_pixels,
+    usable_cores,
 )
 from .exceptions import (
     DataFormatError,
@@ -543,7 +544,9 @@ def _blazeface_runner(path, size):
         else:
             with parked_stderr():  # LiteRT announces its XNNPACK delegate there
                 # one thread is LiteRT's default; like OpenCV, use the cores
-                threads = min(4, os.cpu_count() or 1)
+                # this process may run on (not the host's: a container or
+                # taskset may grant fewer)
+                threads = min(4, usable_cores())
                 interpreter = Interpreter(model_path=path, num_threads=threads)
                 interpreter.allocate_tensors()
                 source = interpreter.get_input_details()[0]["index"]

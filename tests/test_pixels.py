@@ -1,5 +1,7 @@
 """One pixel-scaling rule: every entry point scales the same image the same way."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,35 @@ def test_a_prediction_does_not_depend_on_the_other_images_of_the_batch():
     alone = clf.predict_proba(faces[:1])
     faces[2, 0, 0] = 1.000002  # a neighbour's resize overshoot
     np.testing.assert_allclose(clf.predict_proba(faces)[:1], alone, atol=1e-6)
+
+
+def test_thread_pools_are_sized_to_the_cores_this_process_may_use():
+    from skfer._utils import usable_cores
+
+    cores = usable_cores()
+    assert 1 <= cores <= (os.cpu_count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        assert cores <= len(os.sched_getaffinity(0))
+
+
+def test_a_process_pinned_to_one_core_asks_for_one_thread():
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("taskset") is None or not hasattr(os, "sched_getaffinity"):
+        pytest.skip("needs taskset (util-linux)")
+    out = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            "0",
+            sys.executable,
+            "-c",
+            "from skfer._utils import usable_cores; print(usable_cores())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "1"
