@@ -82,11 +82,15 @@ def load_checkpoint(folder, settings):
             f"Checkpoint state {str(state_path)!r} is unreadable ({exc}); delete the "
             "folder to start over."
         ) from None
-    if state.get("settings") != settings:
+    stored = state.get("settings", {})
+    if "identity" not in stored:
+        # an older checkpoint recorded fewer settings: compare those it has
+        settings = {key: value for key, value in settings.items() if key in stored}
+    if stored != settings:
         changed = sorted(
             key
-            for key in set(settings) | set(state.get("settings", {}))
-            if settings.get(key) != state.get("settings", {}).get(key)
+            for key in set(settings) | set(stored)
+            if settings.get(key) != stored.get(key)
         )
         raise InvalidValueError(
             f"checkpoint_dir {str(folder)!r} holds a run with different settings "

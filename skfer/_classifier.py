@@ -1059,7 +1059,23 @@ class FERClassifier(KerasClassifier):
         if not isinstance(loss, str):  # a Keras loss object: its class and config
             config = json.dumps(loss.get_config(), sort_keys=True, default=repr)
             loss = f"{type(loss).__module__}.{type(loss).__qualname__}{config}"
+        routed = {
+            key: repr(value)
+            for key, value in sorted(self.get_params().items())
+            if key.startswith(("model__", "optimizer__", "compile__"))
+        }
+        pretrained = self.pretrained
         return {
+            # identity 2: every setting that changes what an epoch does;
+            # checkpoints without it recorded fewer (load_checkpoint)
+            "identity": 2,
+            "random_state": getattr(self, "_seed", None),
+            "beta_1": float(self.beta_1),
+            "pretrained": None if pretrained is None else os.fspath(pretrained),
+            "freeze_epochs": int(self.freeze_epochs),
+            "precision": resolve_precision(self.precision),
+            "precise_bn": bool(self.precise_bn),
+            "routed": routed,
             "model": model,
             "loss": loss,
             "svm_margin": float(self.svm_margin),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from skfer import FERClassifier
+from skfer.exceptions import InvalidValueError
 
 
 def tiny(folder, **params):
@@ -210,8 +211,12 @@ def test_resumed_run_equals_an_uninterrupted_one(separable, tmp_path, augment):
     epoch only."""
     X, y = separable
     params = dict(
-        model="tiny", batch_size=16, learning_rate=1e-2, dropout=0.2,
-        augment=augment, random_state=0,
+        model="tiny",
+        batch_size=16,
+        learning_rate=1e-2,
+        dropout=0.2,
+        augment=augment,
+        random_state=0,
     )
     straight = FERClassifier(epochs=4, **params).fit(X, y)
     FERClassifier(epochs=2, checkpoint_dir=str(tmp_path), **params).fit(X, y)
@@ -224,3 +229,53 @@ def test_resumed_run_equals_an_uninterrupted_one(separable, tmp_path, augment):
     np.testing.assert_array_equal(straight.predict_proba(X), resumed.predict_proba(X))
     # and the model learnt something, so equal outputs are not trivially equal
     assert straight.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"random_state": 1},
+        {"beta_1": 0.5},
+        {"precision": "bfloat16"},
+        {"precise_bn": False},
+        {"class_weight": "balanced"},
+        {"optimizer__epsilon": 1e-4},
+        {"model__width": 2},
+    ],
+)
+def test_resume_with_other_settings_is_refused(separable, tmp_path, other):
+    """Every setting that changes what an epoch does (or what fit returns) is
+    part of a checkpoint's identity: a resume with another is refused, never
+    continued silently."""
+    X, y = separable
+    params = dict(model="tiny", batch_size=32, random_state=0, augment=False)
+    FERClassifier(epochs=1, checkpoint_dir=str(tmp_path), **params).fit(X, y)
+    clf = FERClassifier(epochs=2, checkpoint_dir=str(tmp_path), **{**params, **other})
+    key = next(iter(other)).split("__")[0]
+    with pytest.raises(InvalidValueError, match="different settings") as info:
+        clf.fit(X, y)
+    assert key in str(info.value) or "routed" in str(info.value)
+
+
+def test_a_checkpoint_from_before_the_full_identity_still_resumes(separable, tmp_path):
+    import json
+
+    X, y = separable
+    params = dict(model="tiny", batch_size=32, random_state=0, augment=False)
+    FERClassifier(epochs=1, checkpoint_dir=str(tmp_path), **params).fit(X, y)
+    state_path = tmp_path / "state.json"
+    state = json.loads(state_path.read_text())
+    for key in (
+        "identity",
+        "random_state",
+        "beta_1",
+        "pretrained",
+        "freeze_epochs",
+        "precision",
+        "precise_bn",
+        "routed",
+    ):
+        del state["settings"][key]  # what older skfer versions recorded
+    state_path.write_text(json.dumps(state))
+    clf = FERClassifier(epochs=2, checkpoint_dir=str(tmp_path), **params).fit(X, y)
+    assert clf.fit_epochs_ == 1
