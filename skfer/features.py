@@ -110,14 +110,11 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
 
     def _network(self):
         """Keras model from the image input to ``layer`` (built on demand)."""
-        from ._keras import keras
+        from ._keras import find_network, keras
 
-        nets = [
-            layer
-            for layer in self.estimator_.model_.layers
-            if isinstance(layer, keras.Model)
-        ]
-        net = nets[-1] if nets else self.estimator_.model_
+        # the same lookup as the estimator's (augmentation layers skipped); a
+        # flat model a user built is its own network
+        net = find_network(self.estimator_.model_, strict=False)
         try:
             target = net.get_layer(self.layer)
         except ValueError:
