@@ -541,9 +541,10 @@ def _build_parser():
     )
     predict.add_argument(
         "--backend",
-        default="keras",
-        choices=["keras", "onnx"],
-        help="run the network with Keras (default) or onnxruntime",
+        default="auto",
+        choices=["auto", "onnx", "keras"],
+        help="what runs the network: ONNX Runtime (converted once per model and "
+        "cached), Keras, or auto (default: ONNX Runtime where installed)",
     )
     predict.add_argument(
         "--format",

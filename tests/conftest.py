@@ -17,6 +17,13 @@ settings.register_profile(
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile("skfer")
 
+# skfer's cache (ONNX conversions) of the test session: a folder of its own,
+# so that the tests neither read a user's cache nor write into it
+if "SKFER_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["SKFER_CACHE_DIR"] = tempfile.mkdtemp(prefix="skfer-test-cache-")
+
 SHARED_DATA = Path(
     os.environ.get(
         "SKFER_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"

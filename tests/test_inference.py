@@ -271,7 +271,7 @@ def test_predictor_rejects_bad_faces(shipped, faces, match):
 
 
 def test_predictor_settings_are_checked(shipped):
-    with pytest.raises(ValueError, match="backend must be 'keras' or 'onnx'"):
+    with pytest.raises(ValueError, match="backend must be one of"):
         FERPredictor(shipped, backend="tflite")
     with pytest.raises(NotFittedError, match="not fitted"):
         FERPredictor(FERClassifier())
@@ -304,6 +304,58 @@ def test_onnx_export_matches_keras_on_synthetic_faces(shipped, faces):
     expected = shipped.predict_proba(X[:60])
     assert expected.std(axis=0).mean() > 0.01  # the faces get different answers
     assert np.abs(onnx - expected).max() < 1e-4
+
+
+@pytest.mark.parametrize("tta", [False, True])
+@pytest.mark.parametrize("name", list_pretrained())
+def test_onnx_and_keras_backends_agree_for_every_shipped_model(name, tta, faces):
+    """backend="auto" runs ONNX Runtime where it is installed: its
+    probabilities are the Keras network's within 1e-4 (float32 kernels of
+    two runtimes), with and without test-time flips, temperature included."""
+    pytest.importorskip("tf2onnx")
+    pytest.importorskip("onnxruntime")
+    X, _ = faces
+    auto = FERPredictor(name, tta=tta)
+    assert auto.backend_ == "onnx"
+    keras_path = FERPredictor(name, tta=tta, backend="keras")
+    assert keras_path.backend_ == "keras"
+    onnx, expected = auto.predict_proba(X[:60]), keras_path.predict_proba(X[:60])
+    assert expected.std(axis=0).mean() > 0.01  # the faces get different answers
+    assert np.abs(onnx - expected).max() < 1e-4
+    estimator = pretrained(name)
+    estimator.set_params(tta=tta)
+    assert np.abs(onnx - estimator.predict_proba(X[:60])).max() < 1e-4
+
+
+def test_onnx_conversion_is_cached_per_set_of_weights(shipped, tmp_path, monkeypatch):
+    pytest.importorskip("tf2onnx")
+    pytest.importorskip("onnxruntime")
+    from skfer.inference import onnx_file
+
+    monkeypatch.setenv("SKFER_CACHE_DIR", str(tmp_path))
+    first = onnx_file(shipped)
+    assert first.parent == tmp_path / "onnx" and first.is_file()
+    stamp = first.stat().st_mtime_ns
+    assert onnx_file(shipped) == first and first.stat().st_mtime_ns == stamp
+    other = pretrained("v2-fer2013")
+    assert onnx_file(other) != first  # other weights, another file
+    # a cache folder that cannot be written: converted into a temporary one
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("SKFER_CACHE_DIR", str(blocked))
+    assert onnx_file(shipped).is_file()
+
+
+def test_auto_falls_back_to_keras_without_onnx_runtime(shipped, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "onnxruntime" else real(name, *a),
+    )
+    assert FERPredictor(shipped).backend_ == "keras"
 
 
 def test_onnx_export_matches_keras_on_real_faces(shipped, real_faces, tmp_path):
