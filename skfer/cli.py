@@ -283,9 +283,11 @@ def _predict(args):
     sink = _RecordSink(args, names)
     annotations = _AnnotationSink(Path(args.annotate), args) if args.annotate else None
     held = {}  # source -> (frames left to reuse, boxes): --detect-every
+    speed = _Speed(predictor.backend_)
     interrupted = False
     try:
         for source, frame, image in _predict_sources(args):
+            speed.frame_read()
             if args.no_detect:
                 boxes = [[0, 0, image.shape[1], image.shape[0]]]
             else:
@@ -298,9 +300,11 @@ def _predict(args):
             if len(boxes):
                 proba = predictor.predict_proba(predictor.crops(image, boxes))
                 faces = predictor.describe(boxes, proba)
+            speed.frame_done(source)
             if annotations is not None:
                 annotations.add(source, annotate(image, faces))
             sink.add(source, frame, faces)
+            speed.frame_written(source)
     except KeyboardInterrupt:
         # Ctrl+C is how a webcam session ends: the rows and annotated frames
         # written so far are kept (a complete JSON/CSV file, a playable video)
@@ -315,6 +319,9 @@ def _predict(args):
             f"Stopped by Ctrl+C: {sink.frames} frame(s) written{where}.",
             file=sys.stderr,
         )
+    if not args.quiet:
+        for line in speed.report():
+            print(line, file=sys.stderr)
     if sink.missing:
         print(
             f"{sink.missing} image(s)/frame(s) had no face (listed with no label); "
@@ -324,6 +331,48 @@ def _predict(args):
     # a webcam runs until stopped, so Ctrl+C is its normal end; anything else
     # stopped early exits 130, the shell's code for an interrupt
     return 130 if interrupted and args.webcam is None else 0
+
+
+class _Speed:
+    """Frames per second of each video or webcam source: the whole loop
+    (decoding, detection, classification, writing) and the median time of
+    detection and classification alone."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.sources = {}  # name -> [seconds in all, [ms of the model stages]]
+        self._last = self._read = time.perf_counter()
+
+    def frame_read(self):
+        self._read = time.perf_counter()
+
+    def frame_done(self, source):
+        entry = self.sources.setdefault(source, [0.0, []])
+        entry[1].append((time.perf_counter() - self._read) * 1000)
+
+    def frame_written(self, source):
+        now = time.perf_counter()
+        self.sources[source][0] += now - self._last
+        self._last = now
+
+    def report(self):
+        import statistics
+
+        lines = []
+        for name, (seconds, stages) in self.sources.items():
+            video = name.startswith("webcam:") or (
+                os.path.splitext(name)[1].lower() in VIDEO_SUFFIXES
+            )
+            if not video or not stages:
+                continue
+            lines.append(
+                f"{name}: {len(stages)} frame(s) in {seconds:.1f} s, "
+                f"{len(stages) / max(seconds, 1e-9):.1f} frames per second "
+                f"(detection and classification: median "
+                f"{statistics.median(stages):.1f} ms a frame, {self.backend} "
+                "backend)"
+            )
+        return lines
 
 
 class _RecordSink:
@@ -588,7 +637,12 @@ def _build_parser():
         "for the frames between (faster; boxes lag a moving face)",
     )
     predict.add_argument("--max-frames", type=int, help="video: stop after N frames")
-    predict.add_argument("--quiet", action="store_true", help="no progress bar")
+    predict.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar, and no speed summary (a video's frames per "
+        "second, on stderr at its end)",
+    )
     predict.set_defaults(func=_predict)
 
     tune = sub.add_parser(

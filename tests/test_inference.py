@@ -434,9 +434,18 @@ def test_cli_video_every_other_frame(tmp_path, capsys):
         writer.write(np.roll(frame, 4 * i, axis=1))
     writer.release()
     assert main(["predict", str(video), "--every", "2", "--format", "json"]) == 0
-    records = json.loads(capsys.readouterr().out)
+    out, err = capsys.readouterr()
+    records = json.loads(out)
     assert [r["frame"] for r in records] == [0, 2, 4]
     assert all(r["label"] == "happy" for r in records)
+    # the speed, at the end, on stderr (stdout stays the JSON)
+    (line,) = [ln for ln in err.splitlines() if "frames per second" in ln]
+    assert line.startswith(f"{video}: 3 frame(s) in ")
+    fps = float(line.split("s, ")[1].split(" frames per second")[0])
+    assert fps > 0
+    assert "ms a frame" in line and "backend" in line
+    assert main(["predict", str(video), "--quiet", "--format", "json"]) == 0
+    assert "frames per second" not in capsys.readouterr().err
 
 
 def test_cli_no_detect_classifies_face_crops(tmp_path, capsys):
