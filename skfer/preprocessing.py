@@ -12,6 +12,7 @@ cascade is fast on CPU (a few ms per 640x480 frame) and needs no download.
 """
 
 import os
+import threading
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -446,6 +447,8 @@ class ImageReader(TransformerMixin, BaseEstimator):
 
 #: face detector models (Haar cascade, BlazeFace), loaded once per process
 _DETECTOR_MODELS = {}
+#: OpenCV's CascadeClassifier keeps per-call state: one detection at a time
+_CASCADE_LOCK = threading.Lock()
 
 
 def _face_cascade():
@@ -553,23 +556,31 @@ def _blazeface_runner(path, size):
                 interpreter.set_tensor(source, np.zeros((1, size, size, 3), np.float32))
                 interpreter.invoke()
 
+            lock = threading.Lock()
+
             def run(x):
-                interpreter.set_tensor(source, x)
-                interpreter.invoke()
-                return (
-                    interpreter.get_tensor(outputs["classificators"]),
-                    interpreter.get_tensor(outputs["regressors"]),
-                )
+                # one interpreter per model and process, shared by every
+                # FaceCropper: its tensors are its state, so one call at a
+                # time (threads calling it at once raised RuntimeError)
+                with lock:
+                    interpreter.set_tensor(source, x)
+                    interpreter.invoke()
+                    return (
+                        interpreter.get_tensor(outputs["classificators"]).copy(),
+                        interpreter.get_tensor(outputs["regressors"]).copy(),
+                    )
 
             run.runtime = "litert"
             return run
     import cv2
 
     net = cv2.dnn.readNetFromTFLite(path)
+    lock = threading.Lock()
 
     def run(x):
-        net.setInput(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-        return tuple(net.forward(["classificators", "regressors"]))
+        with lock:  # setInput then forward: one caller at a time
+            net.setInput(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+            return tuple(net.forward(["classificators", "regressors"]))
 
     run.runtime = "opencv"
     return run
@@ -856,12 +867,13 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 scale = max_width / image.shape[1]
                 shape = (max_width, max(1, int(round(image.shape[0] * scale))))
                 image = cv2.resize(image, shape, interpolation=cv2.INTER_AREA)
-            found = cascade.detectMultiScale(
-                image,
-                scaleFactor=self.scale_factor,
-                minNeighbors=self.min_neighbors,
-                minSize=(self.min_face_size, self.min_face_size),
-            )
+            with _CASCADE_LOCK:
+                found = cascade.detectMultiScale(
+                    image,
+                    scaleFactor=self.scale_factor,
+                    minNeighbors=self.min_neighbors,
+                    minSize=(self.min_face_size, self.min_face_size),
+                )
             found = self._largest_first(np.asarray(found, dtype=int).reshape(-1, 4))
             if scale != 1.0:
                 found = np.round(found / scale).astype(int)

@@ -595,3 +595,32 @@ def test_readme_main_job_names_the_default_model():
     assert f"`{DEFAULT_PRETRAINED}`" in main_job
     assert f"docs/model_cards/{DEFAULT_PRETRAINED}.rst" in main_job
     assert "Model 1 weights" not in main_job
+
+
+@pytest.mark.parametrize("detector", ["blazeface-back+haar", "haar"])
+def test_one_predictor_serves_many_threads(detector):
+    """8 threads x 50 frames through one FERPredictor (a web server's
+    pattern): every answer equals the one-thread answer for that frame (the
+    shared LiteRT interpreter raised RuntimeError, or mixed two frames'
+    tensors, when called from two threads at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    predictor = FERPredictor(detector=detector)
+    base = cv2.resize(astronaut(), (320, 320))
+    frames = [np.roll(base, 3 * i, axis=1) for i in range(8)]
+    expected = [predictor.predict_image(f) for f in frames]
+    assert sum(len(e) > 0 for e in expected) >= 6  # faces to classify
+
+    def work(i):
+        return [predictor.predict_image(frames[(i + k) % 8]) for k in range(50)]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(8)))
+    for i, answers in enumerate(results):
+        for k, faces in enumerate(answers):
+            want = expected[(i + k) % 8]
+            assert [f["box"] for f in faces] == [f["box"] for f in want]
+            for got, ref in zip(faces, want):
+                assert got["label"] == ref["label"]
+                for name, p in ref["probabilities"].items():
+                    assert abs(got["probabilities"][name] - p) <= 2e-4
