@@ -30,7 +30,7 @@ from ._compat import (
     validate_parameter_constraints,
 )
 from ._compat import InvalidParameterError as SklearnInvalidParameterError
-from ._keras import AUGMENT_NAME, find_network, keras
+from ._keras import AUGMENT_NAME, find_network, keras, skfer_call
 from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
 from ._random import batches, make_epoch_streams, resolve_seed, seeded
 from ._schedule import SCHEDULES, EpochLearningRate
@@ -1214,7 +1214,10 @@ class FERClassifier(KerasClassifier):
             # scikeras' KerasClassifier.fit would weight the classes again
             # (and multiply the caller's sample_weight array in place)
             self.classes_ = None
-            return BaseWrapper.fit(self, X, y, sample_weight=sample_weight, **kwargs)
+            with skfer_call():
+                return BaseWrapper.fit(
+                    self, X, y, sample_weight=sample_weight, **kwargs
+                )
         finally:
             self.__dict__.pop("_votes", None)
 
@@ -1230,9 +1233,10 @@ class FERClassifier(KerasClassifier):
         self.classes_ = (
             classes if classes is not None else getattr(self, "classes_", None)
         )
-        return BaseWrapper.partial_fit(
-            self, X, y, sample_weight=sample_weight, **kwargs
-        )
+        with skfer_call():
+            return BaseWrapper.partial_fit(
+                self, X, y, sample_weight=sample_weight, **kwargs
+            )
 
     def _class_sample_weight(self, y, sample_weight):
         """Per-image weights of ``class_weight`` (and ``class_weight_power``)
@@ -1332,15 +1336,16 @@ class FERClassifier(KerasClassifier):
                 f"This {type(self).__name__} instance is not fitted yet. Call "
                 "'fit' with training data first, or load a trained model."
             )
-        scores = self._scores(X, **kwargs)
-        if self.tta:
-            # the same input once more, mirrored by _validate_X
-            self._mirror_images = True
-            try:
-                mirrored = self._scores(X, **kwargs)
-            finally:
-                del self._mirror_images
-            scores = (np.asarray(scores, np.float64) + mirrored) / 2.0
+        with skfer_call():
+            scores = self._scores(X, **kwargs)
+            if self.tta:
+                # the same input once more, mirrored by _validate_X
+                self._mirror_images = True
+                try:
+                    mirrored = self._scores(X, **kwargs)
+                finally:
+                    del self._mirror_images
+                scores = (np.asarray(scores, np.float64) + mirrored) / 2.0
         return scores
 
     def _scores(self, X, **kwargs):

@@ -1,5 +1,7 @@
 """Import Keras with the environment skfer expects (kept out of import skfer)."""
 
+import contextlib
+import contextvars
 import logging
 import os
 
@@ -47,21 +49,38 @@ def find_network(model, *, strict=True):
     )
 
 
+_IN_SKFER = contextvars.ContextVar("skfer_keras_call", default=False)
+
+
+@contextlib.contextmanager
+def skfer_call():
+    """Mark the code inside as skfer's own Keras work (fit, predict, a
+    predictor's tracing), for :class:`_PerModelRetracing`."""
+    token = _IN_SKFER.set(True)
+    try:
+        yield
+    finally:
+        _IN_SKFER.reset(token)
+
+
 class _PerModelRetracing(logging.Filter):
     """Drop TensorFlow's "triggered tf.function retracing" warning for the
-    functions Keras and skfer compile once per model.
+    functions Keras and skfer compile once per model, while skfer runs them.
 
     Every fit of a FERClassifier builds a new network, so a grid search traces
     Keras' train/test/predict step (and skfer's small-batch predictor) once
     per candidate, and each FERPredictor traces its network once. TensorFlow
     counts those by source line and warns as if one function were retraced
-    in a loop. Retracing warnings about any other function (the user's own)
-    still pass.
+    in a loop. Only warnings raised inside skfer's calls (:func:`skfer_call`)
+    and naming those functions are dropped: a user's own Keras models, fitted
+    or traced outside skfer, keep every warning.
     """
 
     OURS = ("TensorFlowTrainer.", "_compiled_predict", "FERPredictor._keras_runner")
 
     def filter(self, record):
+        if not _IN_SKFER.get():
+            return True
         message = record.getMessage()
         if "triggered tf.function retracing" not in message:
             return True

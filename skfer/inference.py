@@ -504,6 +504,10 @@ class FERPredictor:
         its left-right mirror image (twice the classification cost). None
         follows the estimator's own ``tta`` parameter.
 
+    One predictor may serve several threads at once (a web server's
+    pattern): the detectors' process-wide models run one call at a time,
+    and ONNX Runtime sessions and compiled graphs are thread-safe.
+
     Attributes
     ----------
     estimator : FERClassifier
@@ -610,7 +614,7 @@ class FERPredictor:
     def _keras_runner(self, model):
         import tensorflow as tf
 
-        from ._keras import find_network
+        from ._keras import find_network, skfer_call
 
         net = find_network(model)
         spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
@@ -619,8 +623,8 @@ class FERPredictor:
         def scores(images):
             return net(images, training=False)
 
-        # trace once now so the first real call is not slow
-        scores(np.zeros((1, *self.image_shape), np.float32))
+        with skfer_call():  # trace once now so the first real call is not slow
+            scores(np.zeros((1, *self.image_shape), np.float32))
         return lambda images: scores(images).numpy()
 
     def _onnx_runner(self, estimator):

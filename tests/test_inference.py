@@ -247,7 +247,7 @@ def test_many_predictors_log_no_retracing_warnings(shipped, faces, caplog):
     # predictors made in a row "excessive retracing" on stderr
     X, _ = faces
     with caplog.at_level("WARNING"):
-        predictors = [FERPredictor(shipped) for _ in range(6)]
+        predictors = [FERPredictor(shipped, backend="keras") for _ in range(6)]
         for predictor in predictors:
             predictor.predict_proba(X[:1].reshape(-1, 48, 48))
         for seed in range(6):  # the estimator's small-batch path, too
@@ -255,6 +255,29 @@ def test_many_predictors_log_no_retracing_warnings(shipped, faces, caplog):
             clf.fit(X[:20], np.arange(20) % 7).predict(X[:2])
     retracing = [r for r in caplog.records if "retracing" in r.getMessage()]
     assert not retracing, retracing[0].getMessage()
+
+
+def test_retracing_warnings_are_dropped_only_inside_skfer_calls():
+    """The filter on TensorFlow's logger drops the per-model retracing
+    warning of Keras' trainer only while skfer runs it: a user's own Keras
+    model retraced in a loop outside skfer still warns."""
+    import logging
+
+    from skfer._keras import _PerModelRetracing, skfer_call
+
+    def record(text):
+        return logging.LogRecord("tensorflow", logging.WARNING, "", 0, text, (), None)
+
+    ours = record(
+        "5 out of the last 5 calls to <function TensorFlowTrainer.make_train_"
+        "function> triggered tf.function retracing."
+    )
+    other = record("an unrelated warning")
+    flt = _PerModelRetracing()
+    assert flt.filter(ours) and flt.filter(other)  # outside skfer: kept
+    with skfer_call():
+        assert not flt.filter(ours) and flt.filter(other)
+    assert flt.filter(ours)
 
 
 @pytest.mark.parametrize(
