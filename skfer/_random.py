@@ -39,7 +39,7 @@ def seeded(seed):
     if seed is None:
         yield
         return
-    from ._compat import keras_random_state, tensorflow_determinism
+    from ._compat import keras_random_state, keras_seed_source, tensorflow_determinism
     from ._keras import keras
 
     global_state, seed_generator, rng_utils = keras_random_state()
@@ -54,12 +54,17 @@ def seeded(seed):
         for key in (rng_utils.GLOBAL_RANDOM_SEED, seed_generator.GLOBAL_SEED_GENERATOR)
     }
     determinism_was_on = tf_config is None or tf_config.is_op_determinism_enabled()
+    # Keras' default seeds come from this thread's own generator, not from
+    # the process-wide one that other threads (a Dask worker's) draw from
+    seed_source = keras_seed_source()
+    saved_source = seed_source.use(random.Random(int(seed)))
     try:
         keras.utils.set_random_seed(int(seed))
         if tf_config is not None:
             tf_config.enable_op_determinism()
         yield
     finally:
+        seed_source.use(saved_source)
         random.setstate(saved_python)
         np.random.set_state(saved_numpy)
         for key, value in saved_keras.items():
