@@ -26,7 +26,16 @@ def _layers(model, kind):
     return found
 
 
-def recalibrate_batchnorm(network, images, *, batch_size=256, max_images=20000):
+#: Images per forward pass of the recomputation: the one rule for the
+#: estimator's ``precise_bn`` and for the reproduce runs and shipped models
+#: (whose weights were made with it). Large batches estimate the population
+#: statistics with less noise than the training batches do.
+PRECISE_BN_BATCH = 256
+
+
+def recalibrate_batchnorm(
+    network, images, *, batch_size=PRECISE_BN_BATCH, max_images=20000
+):
     """Set every BatchNormalization's moving statistics to their exact mean.
 
     Runs ``network`` on ``images`` (already preprocessed, no augmentation)
