@@ -325,8 +325,8 @@ class FERClassifier(KerasClassifier):
         subject-grouped folds) with the moving averages and 83.3% with
         statistics recomputed in batches of 64 (``bench/precise_bn.py``). It
         runs after every ``fit`` and ``partial_fit`` call, on that call's
-        images, and not after an interrupted fit. Per-epoch validation scores and checkpoint
-        files keep Keras' own statistics.
+        images, and not after an interrupted fit. Per-epoch validation
+        scores and checkpoint files keep Keras' own statistics.
     validation_fraction : float, default=0.0
         Fraction of the training data held out (stratified) to report
         ``val_loss``/``val_accuracy`` per epoch. Ignored when ``fit`` gets
