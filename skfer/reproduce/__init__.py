@@ -33,7 +33,9 @@ Modules
     study's published figures.
 :mod:`skfer.reproduce.runner`
     Running and resuming them: training, evaluation, checkpoints, the time
-    limit, and each run's ``result.json``.
+    limit, and each run's ``result.json`` (with ``_training``: the
+    checkpointed classifier of a run; ``_evidence``: reading, writing and
+    committing its JSON; ``_status``: where each run stands).
 :mod:`skfer.reproduce.report`
     The report: records from the runs, the tables (built with pandas) and
     ``results.md``/``results.rst``/``results.json``.

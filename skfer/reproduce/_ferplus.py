@@ -40,7 +40,7 @@ def sqrt_balanced_weights(y, n_classes):
 def _classes_scores(y_true, y_pred, n_classes):
     from sklearn.metrics import balanced_accuracy_score
 
-    from .runner import _scores
+    from ._evidence import _scores
 
     scores = _scores(y_true, y_pred, list(range(n_classes)))
     present = np.isin(np.arange(n_classes), y_true)
@@ -98,7 +98,7 @@ def ferplus_scores(proba, target, votes):
     the network's probabilities, in nats, averaged over images.
     """
     from ..model_selection import expected_calibration_error
-    from .runner import _confusion
+    from ._evidence import _confusion
 
     proba = np.asarray(proba, np.float64)
     k = proba.shape[1]
@@ -131,7 +131,7 @@ def _argmax_over(proba, columns):
 def transfer_scores(fer2013, ckplus, proba_of):
     """FER2013 PrivateTest on its own labels (7 shared classes) and CK+
     without CK+ training (its 7 classes; and the 6 without contempt)."""
-    from .runner import _scores
+    from ._evidence import _scores
 
     private = fer2013.usage == "PrivateTest"
     proba = proba_of(fer2013.data[private])[:, :7]
@@ -162,7 +162,8 @@ def transfer_scores(fer2013, ckplus, proba_of):
 
 def run_ferplus(exp, ctx):
     """Train (or only score, for a shipped FER2013 network) one FER+ run."""
-    from .runner import _Missing, classifier_from_run, read_json, run_classifier
+    from ._evidence import read_json
+    from ._training import _Missing, classifier_from_run, run_classifier
 
     data = ctx.ferplus()
     parts = {u: data.usage == u for u in USAGES}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._evidence import public_evidence, read_result
 from .experiments import EXPERIMENTS
-from .runner import public_evidence, read_result
 
 __all__ = ["plot_ferplus_tradeoff", "plot_runs"]
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._evidence import _pct, read_json, read_result, write_json
 from ._ferplus import shared_balanced_accuracy
 from .experiments import (
     BASELINE_PROTOCOL,
@@ -15,7 +16,6 @@ from .experiments import (
     STUDY,
     SUBJECT_PROTOCOL,
 )
-from .runner import read_json, read_result, write_json
 
 __all__ = ["collect_records", "outlook", "write_report"]
 
@@ -364,8 +364,6 @@ def _num(value):
     return "" if value is None else f"{value:.2f}"
 
 
-def _pct(value):
-    return "" if value is None else f"{100 * value:.2f}"
 
 
 def records_frame(records):

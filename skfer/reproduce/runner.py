@@ -1,6 +1,5 @@
 """Running and resuming the experiments: training, evaluation, ``result.json``."""
 
-import json
 import os
 import platform
 import sys
@@ -10,7 +9,25 @@ from pathlib import Path
 import numpy as np
 
 from .._precision import cpu_bf16_flags, cpu_model
-from ..exceptions import InvalidTypeError, InvalidValueError, MissingDependencyError
+from ..exceptions import InvalidValueError, MissingDependencyError
+from ._evidence import (  # noqa: F401 (re-exported: runner's public names)
+    LOCAL_ONLY,
+    _confusion,
+    _scores,
+    keep_evidence,
+    public_evidence,
+    read_json,
+    read_result,
+    write_json,
+)
+from ._status import run_status  # noqa: F401
+from ._training import (  # noqa: F401
+    _deadline_callback,
+    _Missing,
+    _OutOfTime,
+    classifier_from_run,
+    run_classifier,
+)
 from .experiments import (
     EXPERIMENTS,
     feature_heads,
@@ -28,10 +45,6 @@ __all__ = [
     "run_status",
     "versions",
 ]
-
-
-class _OutOfTime(Exception):
-    """The time limit was reached; the run stopped after a finished epoch."""
 
 
 def versions():
@@ -83,311 +96,6 @@ def _accelerator(backend):
         return details.get("device_name", gpus[0].name)
     except Exception:  # noqa: BLE001 - a version record must never fail a run
         return "unknown"
-
-
-def read_result(runs, name, evidence=None):
-    """An experiment's ``result.json``: from the runs folder, else from the
-    committed evidence (see :func:`keep_evidence`); None when neither has it."""
-    result = read_json(Path(runs) / name / "result.json")
-    if result is None and evidence is not None:
-        result = read_json(Path(evidence) / name / "result.json")
-    return result
-
-
-def _count(n, word):
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def run_status(runs, name, report=None):
-    """Where experiment ``name`` stands in the runs folder, in a few words.
-
-    Reads only the JSON files (no TensorFlow), so it is quick to call on a
-    folder that a training in another process is writing.
-
-    Parameters
-    ----------
-    runs : path-like
-        The runs folder given to :func:`reproduce`.
-    name : str
-        An experiment name from :data:`EXPERIMENTS`.
-    report : path-like, optional
-        The report folder of :func:`reproduce`, read when ``runs`` has nothing
-        of ``name``: a run finished on another machine is then reported from
-        its committed evidence (``<report>/runs``, see :func:`keep_evidence`),
-        with ``"(committed evidence)"`` after it, or else from the report's
-        ``results.json`` (``"(in the report)"``).
-
-    Returns
-    -------
-    str
-        ``"not started"``; how far an unfinished run got (FER2013: epochs
-        done; CK+: folds done per epoch budget, and the epoch of a fold in
-        progress); or ``"finished"`` with its headline figure.
-
-    Examples
-    --------
-    >>> from skfer.reproduce import run_status
-    >>> run_status("no-such-folder", "fer2013-v2-svm-aug")
-    'not started'
-    """
-    folder = Path(runs) / name
-    if not folder.is_dir() and report is not None:
-        elsewhere = _reported_status(Path(report), name)
-        if elsewhere is not None:
-            return elsewhere
-    result = read_json(folder / "result.json") or {}
-    kind = EXPERIMENTS[name].kind if name in EXPERIMENTS else None
-    if kind == "fer2013" or (folder / "state.json").is_file():
-        done = (read_json(folder / "state.json") or {}).get("epochs_done", 0)
-        if result.get("complete") and done <= result.get("epochs_done", 0):
-            return _result_status(result)
-        if done:
-            planned = result.get("epochs_planned") or 0
-            epochs = f"{done} of {planned}" if planned > done else str(done)
-            return f"unfinished: {epochs} epochs done (re-run to resume)"
-        return "not started"
-    budgets = sorted(
-        (int(d.name.split("-")[0]), d)
-        for d in folder.glob("*-epochs")
-        if d.is_dir() and d.name.split("-")[0].isdigit()
-    )
-    if budgets:  # CK+: folds per epoch budget
-        parts = []
-        for epochs, budget in budgets:
-            if result.get("complete") and result.get("epochs_done") == epochs:
-                parts.append(_result_status(result))
-                continue
-            folds = sorted(budget.glob("fold-*"))
-            finished = sum((f / "fold.json").is_file() for f in folds)
-            part = (
-                f"{_count(epochs, 'epoch')} per fold: {_count(finished, 'fold')} done"
-            )
-            for fold in folds:
-                state = read_json(fold / "state.json") or {}
-                if not (fold / "fold.json").is_file() and state.get("epochs_done"):
-                    part += f", {fold.name} at epoch {state['epochs_done']}"
-            parts.append(part)
-        return "; ".join(parts)
-    if result:  # features, baselines: one step, on a network maybe unfinished
-        return _result_status(result)
-    return "not started"
-
-
-def _reported_status(report, name):
-    """run_status from the report folder alone, None if it has no figure."""
-    from .report import _pct
-
-    result = read_json(report / "runs" / name / "result.json")
-    if result is not None:
-        return f"{_result_status(result)} (committed evidence)"
-    records = [
-        r
-        for r in read_json(report / "results.json") or []
-        if isinstance(r, dict) and r.get("experiment") == name
-    ]
-    if not records:
-        return None
-    done = all(r.get("complete", True) for r in records)
-    words = "finished" if done else "unfinished"
-    epochs = records[0].get("epochs")
-    if epochs:
-        words += f": {_count(epochs, 'epoch')}"
-    private = [
-        r["value"]
-        for r in records
-        if r.get("split") == "PrivateTest" and r.get("metric") == "accuracy"
-    ]
-    if len(private) == 1:
-        words += f", PrivateTest {_pct(private[0])}%"
-    return f"{words} (in the report)"
-
-
-def _result_status(result):
-    """A run's ``result.json`` in a few words (see run_status)."""
-    from .report import _pct  # the report's percentages (report imports runner)
-
-    complete = result.get("complete", True)
-    if "accuracy_mean" in result:  # CK+: the mean over the folds
-        words = f"at {_count(result['epochs_done'], 'epoch')} per fold"
-        if complete:
-            words = f"finished {words}"
-        else:
-            words = f"unfinished {words} ({result['folds']} of "
-            words += f"{result['folds_planned']} folds)"
-        mean, std = _pct(result["accuracy_mean"]), _pct(result["accuracy_std"])
-        return f"{words}: {mean} ± {std}%"
-    if "private" in result:  # FER2013: the PrivateTest figure
-        private = result["private"].get("accuracy")
-        figure = f", PrivateTest {_pct(private)}%" if private else ""
-        if complete:
-            return f"finished: {_count(result['epochs_done'], 'epoch')}{figure}"
-        planned = result.get("epochs_planned")
-        return f"unfinished: {result['epochs_done']} of {planned} epochs{figure}"
-    if complete:
-        return "finished"
-    return "finished, on an unfinished network"
-
-
-#: Per-image keys of a run's JSON that stay on the machine: the test labels
-#: are part of the dataset (research-only, never committed), and the
-#: predictions in test order would give them away too.
-LOCAL_ONLY = ("y_true", "y_pred")
-
-
-def _confusion(y_true, y_pred, n_classes):
-    """Counts, rows the true class and columns the predicted one."""
-    from sklearn.metrics import confusion_matrix
-
-    return confusion_matrix(y_true, y_pred, labels=list(range(n_classes))).tolist()
-
-
-def public_evidence(record, n_classes=None):
-    """``record`` without its per-image labels, as evidence to commit.
-
-    The keys in :data:`LOCAL_ONLY` are dropped; what the report needs of them
-    is the confusion matrix (``"confusion"``), computed from them here when a
-    record from an older run lacks it and ``n_classes`` is given.
-    """
-    record = dict(record)
-    has_labels = all(k in record for k in LOCAL_ONLY)
-    if "confusion" not in record and has_labels and n_classes is not None:
-        record["confusion"] = _confusion(record["y_true"], record["y_pred"], n_classes)
-    for key in LOCAL_ONLY:
-        record.pop(key, None)
-    return record
-
-
-def keep_evidence(run_dir, evidence_dir):
-    """Copy a run's evidence beside the report, to be committed.
-
-    The evidence is the JSON every figure is computed from: ``result.json``,
-    ``state.json`` (per-epoch curves) and, for CK+, each fold's
-    ``fold.json`` (as ``fold-00.json``, ...), without the per-image test
-    labels and predictions (see :func:`public_evidence`). Checkpoints and
-    weights stay in ``run_dir`` (machine-local), so the report can be rebuilt
-    on another machine from the repository alone.
-    """
-    run_dir, evidence_dir = Path(run_dir), Path(evidence_dir)
-    files = {f.name: f for f in (run_dir / "result.json", run_dir / "state.json")}
-    result = read_json(run_dir / "result.json") or {}
-    epochs = result.get("epochs_done")
-    for fold in sorted(run_dir.glob(f"{epochs}-epochs/fold-*/fold.json")):
-        files[f"{fold.parent.name}.json"] = fold
-    files = {name: f for name, f in files.items() if f.is_file()}
-    if not files:
-        return []
-    evidence_dir.mkdir(parents=True, exist_ok=True)
-    n_classes = len(result.get("label_names", ())) or None
-    kept = []
-    for name, file in files.items():
-        record = read_json(file)
-        if record is None:  # being written by a training: left out this time
-            continue
-        kept.append(evidence_dir / name)
-        write_json(kept[-1], public_evidence(record, n_classes))
-    return kept
-
-
-def _deadline_callback(deadline):
-    from .._keras import keras
-
-    class Deadline(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if deadline is not None and time.monotonic() > deadline:
-                print("time limit reached: stopping after this epoch", flush=True)
-                self.model.stop_training = True
-
-    return Deadline()
-
-
-def read_json(path):
-    try:
-        return json.loads(Path(path).read_text("utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-
-
-def write_json(path, obj):
-    from .._checkpoint import atomic_write_text
-
-    atomic_write_text(path, json.dumps(obj, indent=1, default=_jsonable))
-
-
-def _jsonable(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise InvalidTypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _scores(y_true, y_pred, labels):
-    from ..model_selection import evaluation_report
-
-    report = evaluation_report(y_true, y_pred, labels=labels)
-    summary = report["summary"]
-    return {
-        "accuracy": float(summary["accuracy"].iloc[0]),
-        "macro_f1": float(summary["macro_f1"].iloc[0]),
-        "n": int(summary["n"].iloc[0]),
-    }
-
-
-def classifier_from_run(run_dir, n_classes, train_images=None):
-    """A fitted FERClassifier holding a run's best (or last) weights.
-
-    With ``train_images``, its BatchNormalization statistics are recomputed
-    on them, as ``FERClassifier(precise_bn=True).fit`` does.
-    """
-    from .._classifier import FERClassifier
-    from .._keras import find_network, keras
-
-    state = read_json(Path(run_dir) / "state.json")
-    settings = state["settings"]
-    path = Path(run_dir) / "best.keras"
-    if not path.exists():
-        path = Path(run_dir) / "last.keras"
-    trained = keras.models.load_model(path, compile=False)
-    clf = FERClassifier(
-        model=settings["model"],
-        loss=settings["loss"],
-        augment=False,
-        dropout=settings["dropout"],
-        l2=settings["l2"],
-    )
-    clf.initialize(np.zeros((n_classes, 48, 48), np.uint8), np.arange(n_classes))
-    find_network(clf.model_).set_weights(find_network(trained).get_weights())
-    if train_images is not None:
-        from .._batchnorm import recalibrate_batchnorm
-
-        recalibrate_batchnorm(
-            find_network(clf.model_), clf._validate_X(train_images, reset=False)
-        )
-    return clf, state
-
-
-# --------------------------------------------------------------- FER2013 runs
-def run_classifier(exp, ctx, epochs, recipe):
-    """The FERClassifier of a run that trains on one split with checkpoints.
-
-    The best-PublicTest checkpoint is evaluated afterwards, with its
-    statistics recomputed there (so no precise BatchNorm pass after fit).
-    """
-    from .._classifier import FERClassifier
-
-    return FERClassifier(
-        model=exp.model,
-        loss=exp.loss,
-        augment=exp.augment,
-        epochs=epochs,
-        **recipe,
-        batch_size=ctx.batch_size,
-        random_state=ctx.seed,
-        checkpoint_dir=str(ctx.runs / exp.name),
-        callbacks=[_deadline_callback(ctx.deadline)],
-        verbose=ctx.verbose,
-        precise_bn=False,
-    )
 
 
 def _run_fer2013(exp, ctx):
@@ -674,10 +382,6 @@ def _run_baselines(exp, ctx):
         rows += _test_rows(name, model, data.data, data.target, parts, range(7), fit_s)
         print(f"[{exp.name}] {name}: fit {fit_s:.0f} s", flush=True)
     return {"rows": rows, "complete": True}
-
-
-class _Missing(Exception):
-    """An experiment's input is not there yet."""
 
 
 def _run_ferplus(exp, ctx):
