@@ -96,15 +96,15 @@ def _weighted(net):
 
 def _copy_pretrained(clf, net):
     """Copy a pretrained network's weights into ``net`` (built, untrained)."""
-    from .inference import load_pretrained_file
-    from .inference import pretrained as load_named
+    from ._pretrained import card_path, load_file
 
     name = clf.pretrained
     text = os.fspath(name)
     if isinstance(name, str) and not text.endswith(".json"):
-        source = load_named(name)  # unknown names: an error with suggestions
+        # a shipped model's name (unknown names: an error with suggestions)
+        source = load_file(card_path(name), FERClassifier)
     else:
-        source = load_pretrained_file(text)
+        source = load_file(text, FERClassifier)
     label = f"pretrained={text!r}"
     if tuple(source.image_shape_) != tuple(clf.image_shape_):
         have = "x".join(map(str, source.image_shape_))

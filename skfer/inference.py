@@ -16,6 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ._pretrained import (  # noqa: F401 (PRETRAINED_DIR: the shipped models' folder)
+    PRETRAINED_DIR,
+    card_path,
+    list_names,
+    load_file,
+)
 from ._utils import did_you_mean, scale_pixels, softmax, usable_cores
 from .exceptions import (
     FilePermissionError,
@@ -39,7 +45,6 @@ __all__ = [
     "save_pretrained",
 ]
 
-PRETRAINED_DIR = Path(__file__).resolve().parent / "weights"
 _CACHE = {}
 
 
@@ -56,7 +61,7 @@ def list_pretrained():
     >>> "v1-fer2013" in list_pretrained()
     True
     """
-    return sorted(p.name[: -len(".json")] for p in PRETRAINED_DIR.glob("*.json"))
+    return list_names()
 
 
 def _fitted_model(estimator):
@@ -157,46 +162,9 @@ def load_pretrained_file(path):
     --------
     See :func:`save_pretrained`.
     """
-    from . import FERClassifier
-    from ._keras import find_network
+    from ._classifier import FERClassifier
 
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"No pretrained-model card at {str(path)!r}.")
-    try:
-        meta = json.loads(path.read_text())
-        weights = path.parent / meta["weights"]
-        classes = np.asarray(meta["classes"])
-        shape = tuple(meta["image_shape"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidValueError(
-            f"{str(path)!r} is not a skfer pretrained-model card ({exc})."
-        ) from exc
-    if not weights.is_file():
-        raise MissingFileError(
-            f"The weights {str(weights)!r} named by {str(path)!r} are missing."
-        )
-    from ._utils import LOSSES
-
-    loss = meta["loss"] if meta["loss"] in LOSSES else "crossentropy"
-    clf = FERClassifier(
-        model=meta["model"], loss=loss, augment=False, image_shape=shape
-    )
-    # build the (untrained) network for these classes and this input size,
-    # then read the trained weights into it
-    clf.initialize(np.zeros((len(classes), *shape), np.uint8), classes)
-    try:
-        find_network(clf.model_).load_weights(str(weights))
-    except Exception as exc:  # h5py/keras raise several types for bad files
-        raise InvalidValueError(
-            f"Could not read the weights {str(weights)!r} ({exc}). The file is "
-            "damaged or was saved for another architecture."
-        ) from exc
-    clf.card_ = meta.get("card", {})
-    temperature = (clf.card_.get("calibration") or {}).get("temperature")
-    if temperature is not None:
-        clf.temperature_ = float(temperature)
-    return clf
+    return load_file(path, FERClassifier)
 
 
 def calibrate(estimator, X, y):
@@ -291,13 +259,7 @@ def pretrained(name=None):
     >>> clf.card_["label_names"][3]
     'happy'
     """
-    name = DEFAULT_PRETRAINED if name is None else name
-    if name not in list_pretrained():
-        raise InvalidValueError(
-            f"Unknown pretrained model {name!r}.{did_you_mean(name, list_pretrained())}"
-            f" Available: {list_pretrained()}."
-        )
-    return load_pretrained_file(PRETRAINED_DIR / f"{name}.json")
+    return load_pretrained_file(card_path(DEFAULT_PRETRAINED if name is None else name))
 
 
 def export(estimator, path, *, format="onnx"):
