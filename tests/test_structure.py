@@ -76,3 +76,23 @@ def test_no_import_cycles_even_through_lazy_imports():
     assert "skfer._classifier" in graph and graph["skfer.inference"]
     cycles = _cycles({k: v for k, v in graph.items() if k != "skfer"})
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_keras_private_modules_are_reached_from_compat_only():
+    """``keras.src`` (Keras' private package) and TensorFlow's
+    ``tensorflow.python`` are imported in ``skfer._compat`` alone, so that a
+    Keras or TensorFlow release that moves them breaks one module."""
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        if path.name == "_compat.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                if name.startswith(("keras.src", "tensorflow.python")):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not offenders, offenders
