@@ -379,6 +379,11 @@ def _network_key(estimator):
     return digest.hexdigest()[:24]
 
 
+def _cached_onnx_path(estimator):
+    """Where the cached ONNX conversion of this network is (or would be)."""
+    return cache_dir() / "onnx" / f"{_network_key(estimator)}.onnx"
+
+
 def onnx_file(estimator):
     """The estimator's network as an ONNX file, converted once and cached.
 
@@ -395,7 +400,7 @@ def onnx_file(estimator):
     -------
     path : pathlib.Path
     """
-    path = cache_dir() / "onnx" / f"{_network_key(estimator)}.onnx"
+    path = _cached_onnx_path(estimator)
     if path.is_file():
         return path
     try:
@@ -415,7 +420,7 @@ def _onnx_available(estimator):
         return False
     if importlib.util.find_spec("tf2onnx") is not None:
         return True
-    return (cache_dir() / "onnx" / f"{_network_key(estimator)}.onnx").is_file()
+    return _cached_onnx_path(estimator).is_file()
 
 
 class FERPredictor:

@@ -8,7 +8,6 @@ __all__ = [
     "ferplus_scores",
     "shared_balanced_accuracy",
     "shipped_ferplus_run",
-    "sqrt_balanced_weights",
     "train_votes",
 ]
 
@@ -23,18 +22,6 @@ def train_votes(votes):
     applied (a class with a single vote loses it), as the majority label is."""
     votes = np.asarray(votes)[:, :8]
     return np.where(votes > 1, votes, 0)
-
-
-def sqrt_balanced_weights(y, n_classes):
-    """Square root of scikit-learn's "balanced" class weights, as a dict.
-
-    Half-way between no weighting and "balanced" on a log scale: on Model 1
-    it kept most of the FER+ accuracy of no weighting and most of the
-    balanced accuracy and CK+ transfer of "balanced" (shared/FINDINGS.md).
-    """
-    counts = np.bincount(np.asarray(y), minlength=n_classes).astype(float)
-    balanced = len(y) / (n_classes * np.maximum(counts, 1))
-    return {int(c): float(np.sqrt(balanced[c])) for c in range(n_classes)}
 
 
 def _classes_scores(y_true, y_pred, n_classes):
@@ -182,11 +169,10 @@ def run_ferplus(exp, ctx):
         epochs = int(exp.extras["epochs"])
         y_train = data.target[train]
         recipe = dict(exp.extras.get("recipe", {}))
-        weighting = recipe.pop("class_weight", None)
-        if weighting == "sqrt-balanced":
-            recipe["class_weight"] = sqrt_balanced_weights(y_train, 8)
-        elif weighting is not None:
-            recipe["class_weight"] = weighting
+        if recipe.get("class_weight") == "sqrt-balanced":
+            # ferplus-v2-votes' recipe as recorded: the square root of the
+            # balanced weights, which the estimator computes itself
+            recipe.update(class_weight="balanced", class_weight_power=0.5)
         trainer = run_classifier(exp, ctx, epochs, recipe)
         votes = train_votes(data.votes[train]) if exp.extras.get("votes") else None
         if ctx.train:
