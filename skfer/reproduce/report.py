@@ -237,30 +237,34 @@ _FERPLUS_ROWS = (
 )
 
 
-def _shipped_as(name):
-    """The shipped model whose weights a FER+ run holds, by the weight cards
-    (a card's training command names its run; a scored run names its model)."""
+def _shipped_runs():
+    """FER+ run -> the shipped model whose weights it holds, read once from
+    the weight cards (a card's training command names its run; a scored run
+    names its model)."""
     from ..inference import PRETRAINED_DIR, list_pretrained
 
+    out = {}
     for model in list_pretrained():
+        out[f"ferplus-{model}-scored"] = model
         card = (read_json(PRETRAINED_DIR / f"{model}.json") or {}).get("card", {})
         command = card.get("training_command", "").split()
-        if name == f"ferplus-{model}-scored" or command[2:3] == [name]:
-            return model
-    return None
+        if len(command) > 2:
+            out.setdefault(command[2], model)
+    return out
 
 
 def ferplus_points(records):
     """(run, FER+ PrivateTest accuracy, CK+ six-class accuracy, shipped as)
     of every FER+ run in ``records``: the trade-off figure's points."""
     frame = records_frame(records)
+    shipped = _shipped_runs()
     points = []
     for name, _, _ in _FERPLUS_ROWS:
         acc = _find(frame, name, "FER+ PrivateTest", "accuracy")
         ck = _find(frame, name, _TRANSFER[2][2], "accuracy")
         if acc is None or ck is None:
             continue
-        points.append((name, acc["value"], ck["value"], _shipped_as(name)))
+        points.append((name, acc["value"], ck["value"], shipped.get(name)))
     return points
 
 
@@ -268,8 +272,9 @@ def _ferplus_blocks(frame):
     """The FER+ table: agreement with annotators, balance, transfer."""
     private = "FER+ PrivateTest"
     rows = []
+    shipped_runs = _shipped_runs()
     for name, model, trained in _FERPLUS_ROWS:
-        shipped = _shipped_as(name)
+        shipped = shipped_runs.get(name)
         network = f"{model}, shipped as {shipped}" if shipped else model
         r = _find(frame, name, private)
         if r is None:
