@@ -471,16 +471,18 @@ class FERPredictor:
         its left-right mirror image (twice the classification cost). None
         follows the estimator's own ``tta`` parameter.
 
-    One predictor may serve several threads at once (a web server's
-    pattern): the detectors' process-wide models run one call at a time,
-    and ONNX Runtime sessions and compiled graphs are thread-safe.
-
     Attributes
     ----------
     estimator : FERClassifier
         The classifier used.
     label_names : list of str
         Name of each class, in ``classes_`` order.
+
+    Notes
+    -----
+    One predictor may serve several threads at once (a web server's
+    pattern): the detectors' process-wide models run one call at a time,
+    and ONNX Runtime sessions and compiled graphs are thread-safe.
 
     Examples
     --------
