@@ -234,6 +234,11 @@ _FERPLUS_ROWS = (
         "v2 from v2-fer2013 (ours)",
         "FER+ votes, balanced weights",
     ),
+    (
+        "ferplus-v2-votes-long",
+        "v2 from v2-fer2013 (ours)",
+        "FER+ votes, balanced weights ^ 0.5, 10 epochs",
+    ),
 )
 
 
