@@ -237,7 +237,7 @@ _FERPLUS_ROWS = (
     (
         "ferplus-v2-votes-long",
         "v2 from v2-fer2013 (ours)",
-        "FER+ votes, balanced weights ^ 0.5, 10 epochs",
+        "FER+ votes, balanced weights ^ 0.5, 8 epochs",
     ),
 )
 
