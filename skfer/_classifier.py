@@ -30,6 +30,8 @@ from ._compat import (
     validate_parameter_constraints,
 )
 from ._compat import InvalidParameterError as SklearnInvalidParameterError
+from ._crop_layer import CropWindow
+from ._crops import TTA_MODES, cut, windows
 from ._keras import AUGMENT_NAME, find_network, keras, skfer_call
 from ._precision import PRECISIONS, resolve_precision, set_precision, warn_if_slow
 from ._random import batches, make_epoch_streams, resolve_seed, seeded
@@ -113,6 +115,11 @@ def _copy_pretrained(clf, net):
             f"{label} was trained on {have} images; these are {got}. Resize them "
             f"(skfer.preprocessing.Resize) to {have}."
         )
+    if getattr(source, "crop", None) != clf.crop:
+        raise InvalidValueError(
+            f"{label} reads {_window_text(source.crop)}; this estimator has "
+            f"crop={clf.crop!r}. Use crop={source.crop!r} to fine-tune it."
+        )
     if isinstance(clf.model, str) and source.model != clf.model:
         raise InvalidValueError(
             f"{label} is a {source.model!r} network; model={clf.model!r} was "
@@ -142,6 +149,10 @@ def _copy_pretrained(clf, net):
             )
         b.set_weights(a.get_weights())
     clf.pretrained_classes_ = np.asarray(source.classes_)
+
+
+def _window_text(crop):
+    return "whole images" if crop is None else f"{crop}x{crop} windows (crop={crop})"
 
 
 def _copy_shared_classes(src, dst, src_classes, dst_classes):
@@ -392,13 +403,15 @@ class FERClassifier(KerasClassifier):
         global dtype policy is never changed. Per-epoch validation scores
         during a bfloat16 fit are computed in bfloat16. The precision used
         is in ``precision_``.
-    tta : bool, default=False
+    tta : bool, "flip" or "ten-crop", default=False
         Test-time augmentation: ``predict``, ``predict_proba`` and
-        ``decision_function`` average the class scores of each image and of
-        its left-right mirror image (then take the arg-max or the softmax of
-        that average, so the three stay consistent). Twice the prediction
-        cost; training is unchanged. Set it after fitting too:
-        ``clf.set_params(tta=True)``.
+        ``decision_function`` average the class scores of several views of
+        each image (then take the arg-max or the softmax of that average, so
+        the three stay consistent). True or ``"flip"``: the image and its
+        left-right mirror image (twice the prediction cost). ``"ten-crop"``
+        (needs ``crop``): the four corner windows and the centre one, each
+        also mirrored (ten times the cost). Training is unchanged. Set it
+        after fitting too: ``clf.set_params(tta="flip")``.
     pretrained : str, path-like or None, default=None
         Fine-tuning: start from a pretrained network instead of random
         weights. A name from :func:`skfer.inference.list_pretrained` (e.g.
@@ -415,6 +428,12 @@ class FERClassifier(KerasClassifier):
         With ``pretrained``: for this many first epochs only the last layer
         trains (the copied layers are frozen, their BatchNormalization in
         inference mode); then every layer trains. TensorFlow backend.
+    crop : int or None, default=None
+        Crop training (not the study's): the network is built for ``crop`` x
+        ``crop`` windows of the images; each training image is read through
+        its own random window (after ``augment``'s shifts and flips), and
+        prediction reads the centre window, or several windows with
+        ``tta="ten-crop"``. E.g. 44 for 48x48 faces. None: whole images.
     **kwargs
         Other scikeras parameters and routed parameters (``fit__*``,
         ``predict__*``, ``model__*``, ``optimizer__*``, ...).
@@ -422,7 +441,8 @@ class FERClassifier(KerasClassifier):
     Attributes
     ----------
     model_ : keras.Model
-        The trained network (augmentation layers, then the registry network).
+        The trained network (augmentation layers, the crop window with
+        ``crop``, then the registry network).
     history_ : dict of list
         Per-epoch ``loss``, ``accuracy`` and, with validation data,
         ``val_loss`` and ``val_accuracy``.
@@ -528,7 +548,8 @@ class FERClassifier(KerasClassifier):
         "image_shape": [StrOptions({"auto", "row"}), tuple],
         "checkpoint_dir": [str, os.PathLike, None],
         "precision": [StrOptions(set(PRECISIONS))],
-        "tta": ["boolean"],
+        "tta": ["boolean", StrOptions(set(TTA_MODES))],
+        "crop": [Interval(numbers.Integral, 8, None, closed="left"), None],
         "pretrained": [str, os.PathLike, None],
         "freeze_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
     }
@@ -566,6 +587,7 @@ class FERClassifier(KerasClassifier):
         tta=False,
         pretrained=None,
         freeze_epochs=0,
+        crop=None,
         **kwargs,
     ):
         for key in kwargs:
@@ -626,6 +648,7 @@ class FERClassifier(KerasClassifier):
         self.pretrained = pretrained
         self.freeze_epochs = freeze_epochs
         self.class_weight_power = class_weight_power
+        self.crop = crop
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -645,6 +668,7 @@ class FERClassifier(KerasClassifier):
     # ------------------------------------------------------- validation
     #: integer parameters, where True/False would silently mean 1/0
     _INTEGER_PARAMS = (
+        "crop",
         "epochs",
         "batch_size",
         "lr_patience",
@@ -694,8 +718,24 @@ class FERClassifier(KerasClassifier):
             )
         except SklearnInvalidParameterError as exc:
             raise InvalidParameterError(str(exc)) from None
+        self._check_tta()
         if isinstance(self.model, str):
             get_model_builder(self.model)  # unknown names fail before any work
+
+    def _check_tta(self):
+        """``tta`` is valid with this ``crop`` (also when set after fit)."""
+        tta = self.tta
+        if not isinstance(tta, (bool, np.bool_)) and tta not in TTA_MODES:
+            raise InvalidParameterError(
+                f"tta must be True, False, 'flip' or 'ten-crop'; got {tta!r}."
+                f"{did_you_mean(tta, TTA_MODES)}"
+            )
+        if tta == "ten-crop" and self.crop is None:
+            raise InvalidParameterError(
+                "tta='ten-crop' averages crop-sized windows, but this network "
+                "reads whole images (crop=None). Train with crop=... (e.g. 44 "
+                "for 48x48 faces), or use tta='flip'."
+            )
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         if y is not None:
@@ -734,14 +774,34 @@ class FERClassifier(KerasClassifier):
             flat_layout="square" if layout == "auto" else layout,
         )
         images = scale_pixels(images)
-        if getattr(self, "_mirror_images", False):  # test-time augmentation
-            images = np.ascontiguousarray(images[:, :, ::-1])
+        window = getattr(self, "_tta_window", None)
+        if window is not None:  # test-time augmentation: one view of each image
+            images = self._show_window(images, window)
         if reset:
             self.image_shape_ = tuple(int(d) for d in images.shape[1:])
             self.n_features_in_ = int(np.prod(self.image_shape_))
             self.X_dtype_ = np.dtype(np.float32)
             self.X_shape_ = images.shape
         return images
+
+    def _show_window(self, images, window):
+        """The images as the model shows ``window`` of them: cut out (and
+        mirrored), then, for a crop network, placed where its centre window
+        reads (the model itself crops the centre)."""
+        view = cut(images, window, self.crop)
+        if self.crop is None:
+            return view
+        top, left, _ = windows(images.shape[1:3], self.crop, False)[0]
+        canvas = np.zeros_like(images)
+        canvas[:, top : top + self.crop, left : left + self.crop] = view
+        return canvas
+
+    def _network_input(self, images):
+        """Validated images as the network reads them at prediction: the
+        centre window with ``crop``, else the images themselves."""
+        if self.crop is None:
+            return images
+        return cut(images, windows(images.shape[1:3], self.crop, False)[0], self.crop)
 
     @staticmethod
     def _validate_y(y):
@@ -847,8 +907,16 @@ class FERClassifier(KerasClassifier):
         for key in ("dropout", "l2"):
             if takes_any or key in accepted:
                 model_kwargs.setdefault(key, getattr(self, key))
+        net_shape = self.image_shape_
+        if self.crop is not None:
+            h, w, c = self.image_shape_
+            if self.crop > min(h, w):
+                raise InvalidValueError(
+                    f"crop={self.crop} is larger than the {h}x{w} images."
+                )
+            net_shape = (self.crop, self.crop, c)
         with seeded(self._seed):
-            net = builder(self.image_shape_, self.n_classes_, **model_kwargs)
+            net = builder(net_shape, self.n_classes_, **model_kwargs)
             if not isinstance(net, keras.Model):
                 raise InvalidTypeError(
                     f"The model builder must return a keras.Model; got "
@@ -864,6 +932,8 @@ class FERClassifier(KerasClassifier):
                     ],
                     name=AUGMENT_NAME,
                 )(x)
+            if self.crop is not None:
+                x = CropWindow(self.crop, name="crop")(x)
             outputs = net(x)
             model = keras.Model(inputs, outputs, name=f"FERClassifier_{net.name}")
         if self.pretrained is not None:
@@ -1030,7 +1100,9 @@ class FERClassifier(KerasClassifier):
             from ._batchnorm import recalibrate_batchnorm
 
             # the network after the augmentation layers: statistics of clean images
-            recalibrate_batchnorm(find_network(self.model_, strict=False), X)
+            recalibrate_batchnorm(
+                find_network(self.model_, strict=False), self._network_input(X)
+            )
         if self.checkpoint_dir is not None:
             self.checkpoint_best_ = callbacks[-1].best
         if interrupted:
@@ -1102,6 +1174,8 @@ class FERClassifier(KerasClassifier):
             out["epochs"] = int(self.epochs)
         if self.label_smoothing:
             out["label_smoothing"] = float(self.label_smoothing)
+        if self.crop is not None:
+            out["crop"] = int(self.crop)
         if getattr(self, "_votes", None) is not None:
             out["targets"] = "votes"
         cw = self.class_weight
@@ -1333,17 +1407,20 @@ class FERClassifier(KerasClassifier):
                 f"This {type(self).__name__} instance is not fitted yet. Call "
                 "'fit' with training data first, or load a trained model."
             )
+        self._check_tta()
+        views = windows(self.image_shape_[:2], self.crop, self.tta)
         with skfer_call():
-            scores = self._scores(X, **kwargs)
-            if self.tta:
-                # the same input once more, mirrored by _validate_X
-                self._mirror_images = True
+            if len(views) == 1:  # the model reads the centre window itself
+                return self._scores(X, **kwargs)
+            total = 0.0
+            for window in views:
+                # the same input once per view, shown by _validate_X
+                self._tta_window = window
                 try:
-                    mirrored = self._scores(X, **kwargs)
+                    total = total + np.asarray(self._scores(X, **kwargs), np.float64)
                 finally:
-                    del self._mirror_images
-                scores = (np.asarray(scores, np.float64) + mirrored) / 2.0
-        return scores
+                    del self._tta_window
+        return total / len(views)
 
     def _scores(self, X, **kwargs):
         """Raw scores; small inputs skip Keras' per-call data pipeline."""

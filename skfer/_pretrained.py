@@ -62,7 +62,12 @@ def load_file(path, estimator_class):
 
     loss = meta["loss"] if meta["loss"] in LOSSES else "crossentropy"
     clf = estimator_class(
-        model=meta["model"], loss=loss, augment=False, image_shape=shape
+        model=meta["model"],
+        loss=loss,
+        augment=False,
+        image_shape=shape,
+        crop=meta.get("crop"),
+        tta=meta.get("tta", False),
     )
     # build the (untrained) network for these classes and this input size,
     # then read the trained weights into it

@@ -139,6 +139,7 @@ class CNNFeatureExtractor(TransformerMixin, BaseEstimator):
         """
         check_fitted(self, "estimator_")
         images = self.estimator_._validate_X(X, reset=False)
+        images = self.estimator_._network_input(images)  # crop: centre window
         features = self._network().predict(
             images, batch_size=self.batch_size, verbose=0
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._crops import TTA_MODES, cut, windows
 from ._pretrained import (  # noqa: F401 (PRETRAINED_DIR: the shipped models' folder)
     PRETRAINED_DIR,
     card_path,
@@ -78,8 +79,9 @@ def save_pretrained(estimator, folder, name, card):
     """Save a fitted classifier as a pretrained model: weights and a card.
 
     Writes ``<name>.weights.h5`` (the network's weights only: loading it runs
-    no code) and ``<name>.json`` (architecture name, classes, input shape and
-    ``card``), both atomically.
+    no code) and ``<name>.json`` (architecture name, classes, input shape,
+    ``crop`` and ``tta``, and ``card``), both atomically. The loaded
+    classifier predicts with the saved ``tta``.
 
     Parameters
     ----------
@@ -134,6 +136,9 @@ def save_pretrained(estimator, folder, name, card):
         else f"{type(estimator.loss).__qualname__} (not stored)",
         "classes": [c.item() if hasattr(c, "item") else c for c in estimator.classes_],
         "image_shape": list(estimator.image_shape_),
+        "crop": estimator.crop,
+        # the test-time augmentation it predicts with once loaded
+        "tta": estimator.tta if isinstance(estimator.tta, str) else bool(estimator.tta),
         "weights": weights.name,
         "card": card,
     }
@@ -466,10 +471,13 @@ class FERPredictor:
         always reads a fixed 128x128 (``blazeface``) or 256x256
         (``blazeface-back``) copy of the whole frame, so its cost does not
         depend on the frame's size and this setting does not touch it.
-    tta : bool or None, default=None
+    tta : bool, "flip", "ten-crop" or None, default=None
         Test-time augmentation: average the class scores of each face and of
-        its left-right mirror image (twice the classification cost). None
-        follows the estimator's own ``tta`` parameter.
+        its left-right mirror image (True or ``"flip"``: twice the
+        classification cost), or of ten windows (``"ten-crop"``, for a
+        network trained with ``crop``: ten times the cost). None follows the
+        estimator's own ``tta`` parameter. A network trained with ``crop``
+        reads the centre window of each face otherwise.
 
     Attributes
     ----------
@@ -527,9 +535,26 @@ class FERPredictor:
         self.estimator = estimator
         self.backend = backend
         self.detect_width = detect_width
-        if tta is not None and not isinstance(tta, (bool, np.bool_)):
-            raise InvalidValueError(f"tta must be True, False or None; got {tta!r}.")
-        self.tta = bool(getattr(estimator, "tta", False) if tta is None else tta)
+        if tta is None:
+            tta = getattr(estimator, "tta", False)
+        if isinstance(tta, (bool, np.bool_)):
+            tta = bool(tta)
+        elif tta not in TTA_MODES:
+            raise InvalidValueError(
+                f"tta must be True, False, 'flip', 'ten-crop' or None; got "
+                f"{tta!r}.{did_you_mean(tta, TTA_MODES)}"
+            )
+        #: the windows of a face whose class scores are averaged
+        self._windows = windows(
+            estimator.image_shape_[:2], getattr(estimator, "crop", None), tta
+        )
+        if tta == "ten-crop" and getattr(estimator, "crop", None) is None:
+            raise InvalidValueError(
+                "tta='ten-crop' needs a network trained with crop=...; this one "
+                "reads whole faces. Use tta='flip'."
+            )
+        self.tta = tta
+        self._crop = getattr(estimator, "crop", None)
         self.image_shape = tuple(estimator.image_shape_)
         if self.image_shape[-1] != 1:
             raise InvalidValueError("FERPredictor supports grayscale networks only.")
@@ -586,14 +611,15 @@ class FERPredictor:
         from ._keras import find_network, skfer_call
 
         net = find_network(model)
-        spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
+        shape = tuple(net.inputs[0].shape[1:])  # the crop window, with crop
+        spec = tf.TensorSpec([None, *shape], tf.float32)
 
         @tf.function(input_signature=[spec], jit_compile=False)
         def scores(images):
             return net(images, training=False)
 
         with skfer_call():  # trace once now so the first real call is not slow
-            scores(np.zeros((1, *self.image_shape), np.float32))
+            scores(np.zeros((1, *shape), np.float32))
         return lambda images: scores(images).numpy()
 
     def _onnx_runner(self, estimator):
@@ -642,10 +668,11 @@ class FERPredictor:
         images = self._as_input(faces)
         if len(images) == 0:
             return np.empty((0, len(self.label_names)), np.float32)
-        scores = np.asarray(self._run(images), dtype=np.float64)
-        if self.tta:
-            mirrored = np.ascontiguousarray(images[:, :, ::-1])
-            scores = (scores + np.asarray(self._run(mirrored), np.float64)) / 2.0
+        scores = 0.0
+        for window in self._windows:
+            view = cut(images, window, self._crop)
+            scores = scores + np.asarray(self._run(view), dtype=np.float64)
+        scores = scores / len(self._windows)
         temperature = float(getattr(self.estimator, "temperature_", 1.0))
         return softmax(scores / temperature).astype(np.float32)
 

@@ -49,15 +49,15 @@ def classifier_from_run(run_dir, n_classes, train_images=None):
         augment=False,
         dropout=settings["dropout"],
         l2=settings["l2"],
+        crop=settings.get("crop"),
     )
     clf.initialize(np.zeros((n_classes, 48, 48), np.uint8), np.arange(n_classes))
     find_network(clf.model_).set_weights(find_network(trained).get_weights())
     if train_images is not None:
         from .._batchnorm import recalibrate_batchnorm
 
-        recalibrate_batchnorm(
-            find_network(clf.model_), clf._validate_X(train_images, reset=False)
-        )
+        images = clf._validate_X(train_images, reset=False)
+        recalibrate_batchnorm(find_network(clf.model_), clf._network_input(images))
     return clf, state
 
 # --------------------------------------------------------------- FER2013 runs
