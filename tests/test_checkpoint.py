@@ -204,8 +204,8 @@ def test_ctrl_c_leaves_a_usable_estimator_and_a_resumable_run(tmp_path):
     assert len(clf.history_["loss"]) == done + 1
 
 
-@pytest.mark.parametrize("augment", [False, True])
-def test_resumed_run_equals_an_uninterrupted_one(separable, tmp_path, augment):
+@pytest.mark.parametrize("augment, crop", [(False, None), (True, None), (True, 44)])
+def test_resumed_run_equals_an_uninterrupted_one(separable, tmp_path, augment, crop):
     """2 epochs, stop, resume to 4 == 4 epochs straight (seeded, on CPU): each
     epoch's order, dropout masks and augmentation depend on the seed and the
     epoch only."""
@@ -216,6 +216,7 @@ def test_resumed_run_equals_an_uninterrupted_one(separable, tmp_path, augment):
         learning_rate=1e-2,
         dropout=0.2,
         augment=augment,
+        crop=crop,
         random_state=0,
     )
     straight = FERClassifier(epochs=4, **params).fit(X, y)
@@ -241,6 +242,7 @@ def test_resumed_run_equals_an_uninterrupted_one(separable, tmp_path, augment):
         {"class_weight": "balanced"},
         {"optimizer__epsilon": 1e-4},
         {"model__width": 2},
+        {"crop": 44},
     ],
 )
 def test_resume_with_other_settings_is_refused(separable, tmp_path, other):
