@@ -555,3 +555,28 @@ def test_report_figures_leave_the_callers_matplotlib_backend(tmp_path):
         matplotlib.use(before)
     assert pngs and all(p.stat().st_size > 1000 for p in pngs)
     assert (tmp_path / "confusion_fer2013-v2-crossentropy-aug.png").exists()
+
+
+def test_a_recipe_probe_reads_publictest_only(tiny_data, tmp_path):
+    """A probe (issue 32's recipe choice) trains like a FER2013 run, with its
+    crop, and is scored on PublicTest plain, with flips and with ten crops;
+    no PrivateTest figure is computed."""
+    import json
+
+    name = "probe-fer2013-v1-adam-crop44"
+    records = reproduce([name], runs=tmp_path, output=tmp_path, **_budget(tiny_data))
+    splits = {r["split"] for r in records if r["experiment"] == name}
+    assert splits == {
+        "PublicTest (chosen epoch)",
+        "PublicTest (chosen epoch), flips",
+        "PublicTest (chosen epoch), ten crops",
+    }
+    result = json.loads((tmp_path / name / "result.json").read_text())
+    assert not [key for key in result if "private" in key.lower()]
+    assert result["recipe"]["crop"] == 44
+    state = json.loads((tmp_path / name / "state.json").read_text())
+    assert state["settings"]["crop"] == 44
+    table = (tmp_path / "results.md").read_text().split("## Recipe probes")[1]
+    row = next(line for line in table.splitlines() if line.startswith(f"| {name} "))
+    assert "not run" not in row and "n/a" not in row
+    assert "| probe-fer2013-v1-adam | " in table  # the others: not run

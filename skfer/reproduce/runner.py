@@ -98,9 +98,8 @@ def _accelerator(backend):
         return "unknown"
 
 
-def _run_fer2013(exp, ctx):
-    from ..model_selection import find_duplicates
-
+def _train_fer2013(exp, ctx):
+    """Train (or resume) a FER2013 run; its best-PublicTest classifier."""
     data = ctx.fer2013()
     parts = {u: data.usage == u for u in ("Training", "PublicTest", "PrivateTest")}
     run_dir = ctx.runs / exp.name
@@ -119,6 +118,14 @@ def _run_fer2013(exp, ctx):
     elif read_json(run_dir / "state.json") is None:
         raise _Missing(f"{exp.name} has no checkpoint in {str(run_dir)!r}")
     best_clf, state = classifier_from_run(run_dir, 7, data.data[train])
+    return data, parts, epochs, clf, best_clf, state
+
+
+def _run_fer2013(exp, ctx):
+    from ..model_selection import find_duplicates
+
+    data, parts, epochs, clf, best_clf, state = _train_fer2013(exp, ctx)
+    train = parts["Training"]
     private = parts["PrivateTest"]
     pred = best_clf.predict(data.data[private])
     y = data.target[private]
@@ -155,23 +162,69 @@ def _run_fer2013(exp, ctx):
     return result
 
 
+#: result-key suffix of each test-time augmentation a run is scored with
+TTA_SUFFIXES = {"flip": "_tta", "ten-crop": "_tencrop"}
+
+
+def _tta_modes(clf):
+    """The test-time augmentations ``clf`` can be scored with."""
+    return ("flip", "ten-crop") if clf.crop is not None else ("flip",)
+
+
 def _tta_scores(clf, data, parts, unique, labels):
-    """PublicTest/PrivateTest scores of ``clf`` with test-time flips."""
-    clf.set_params(tta=True)
-    try:
-        public = parts["PublicTest"]
-        private = parts["PrivateTest"]
-        pred = clf.predict(data.data[private])
-        y = data.target[private]
-        return {
-            "public_tta": _scores(
-                data.target[public], clf.predict(data.data[public]), labels
-            ),
-            "private_tta": _scores(y, pred, labels),
-            "private_dedup_tta": _scores(y[unique], pred[unique], labels),
-        }
-    finally:
-        clf.set_params(tta=False)
+    """PublicTest/PrivateTest scores of ``clf`` with test-time flips and,
+    for a crop network, ten crops."""
+    out = {}
+    public = parts["PublicTest"]
+    private = parts["PrivateTest"]
+    y = data.target[private]
+    for tta in _tta_modes(clf):
+        suffix = TTA_SUFFIXES[tta]
+        clf.set_params(tta=tta)
+        try:
+            pred = clf.predict(data.data[private])
+            out.update(
+                {
+                    "public" + suffix: _scores(
+                        data.target[public], clf.predict(data.data[public]), labels
+                    ),
+                    "private" + suffix: _scores(y, pred, labels),
+                    "private_dedup" + suffix: _scores(y[unique], pred[unique], labels),
+                }
+            )
+        finally:
+            clf.set_params(tta=False)
+    return out
+
+
+def _run_probe(exp, ctx):
+    """A recipe probe: trained like a FER2013 run, scored on PublicTest only."""
+    data, parts, epochs, clf, best_clf, state = _train_fer2013(exp, ctx)
+    public = parts["PublicTest"]
+    y, images = data.target[public], data.data[public]
+    labels = list(range(7))
+    result = {
+        "epochs_done": state["epochs_done"],
+        "epochs_planned": epochs,
+        "complete": state["epochs_done"] >= epochs,
+        "recipe": exp.extras["recipe"],
+        "best_epoch": state["best"]["epoch"],
+        "public_at_selection": state["best"]["val_accuracy"],
+        "public": _scores(y, best_clf.predict(images), labels),
+        "precision": getattr(clf, "precision_", None),
+        "history": state["history"],
+        "wall_s": float(sum(state.get("epoch_seconds", []))) or None,
+        "params": int(_count_params(best_clf)),
+    }
+    for tta in _tta_modes(best_clf):
+        best_clf.set_params(tta=tta)
+        try:
+            result["public" + TTA_SUFFIXES[tta]] = _scores(
+                y, best_clf.predict(images), labels
+            )
+        finally:
+            best_clf.set_params(tta=False)
+    return result
 
 
 def _count_params(clf):
@@ -396,6 +449,7 @@ _RUNNERS = {
     "features": _run_features,
     "baselines": _run_baselines,
     "ferplus": _run_ferplus,
+    "probe": _run_probe,
 }
 
 
