@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ._keras import keras
+from ._precision import resolve_precision
 from .exceptions import InvalidValueError
 
 __all__ = ["EpochCheckpoint", "load_checkpoint", "atomic_target", "atomic_write_text"]
@@ -143,3 +144,76 @@ class EpochCheckpoint(keras.callbacks.Callback):
             "epoch_seconds": self.epoch_seconds,
         }
         atomic_write_text(self.folder / STATE, json.dumps(state, indent=1))
+
+
+def run_settings(clf):
+    """What a checkpoint of FERClassifier ``clf`` must agree with to be
+    resumed: every setting that changes what an epoch does."""
+    model = (
+        clf.model
+        if isinstance(clf.model, str)
+        else getattr(clf.model, "__qualname__", repr(clf.model))
+    )
+    loss = clf.loss
+    if not isinstance(loss, str):  # a Keras loss object: its class and config
+        config = json.dumps(loss.get_config(), sort_keys=True, default=repr)
+        loss = f"{type(loss).__module__}.{type(loss).__qualname__}{config}"
+    routed = {
+        key: repr(value)
+        for key, value in sorted(clf.get_params().items())
+        if key.startswith(("model__", "optimizer__", "compile__"))
+    }
+    pretrained = clf.pretrained
+    return {
+        # identity 2: every setting that changes what an epoch does;
+        # checkpoints without it recorded fewer (load_checkpoint)
+        "identity": 2,
+        "random_state": getattr(clf, "_seed", None),
+        "beta_1": float(clf.beta_1),
+        "pretrained": None if pretrained is None else os.fspath(pretrained),
+        "freeze_epochs": int(clf.freeze_epochs),
+        "precision": resolve_precision(clf.precision),
+        "precise_bn": bool(clf.precise_bn),
+        "routed": routed,
+        "model": model,
+        "loss": loss,
+        "svm_margin": float(clf.svm_margin),
+        "augment": bool(clf.augment),
+        "dropout": float(clf.dropout),
+        "l2": float(clf.l2),
+        "learning_rate": float(clf.learning_rate),
+        "batch_size": int(clf.batch_size),
+        "image_shape": list(clf.image_shape_),
+        "classes": [str(c) for c in clf.classes_],
+        **_recipe_settings(clf),
+    }
+
+
+def _recipe_settings(clf):
+    """Recipe settings that differ from the study's (older checkpoints
+    have none of these keys and still resume)."""
+    out = {}
+    if isinstance(clf.optimizer, str) and clf.optimizer != "adam":
+        out["optimizer"] = clf.optimizer
+        out["momentum"] = float(clf.momentum)
+    if clf.lr_schedule != "constant":
+        out["lr_schedule"] = clf.lr_schedule
+    if clf.lr_schedule == "plateau":
+        out["lr_factor"] = float(clf.lr_factor)
+        out["lr_patience"] = int(clf.lr_patience)
+    if clf.lr_schedule == "cosine":
+        out["epochs"] = int(clf.epochs)
+    if clf.label_smoothing:
+        out["label_smoothing"] = float(clf.label_smoothing)
+    if clf.crop is not None:
+        out["crop"] = int(clf.crop)
+    if getattr(clf, "_votes", None) is not None:
+        out["targets"] = "votes"
+    cw = clf.class_weight
+    if isinstance(cw, str):
+        out["class_weight"] = cw
+        if clf.class_weight_power != 1.0:
+            out["class_weight_power"] = float(clf.class_weight_power)
+    elif cw is not None:
+        out["class_weight"] = {str(k): float(v) for k, v in cw.items()}
+    return out

@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import weakref
 
 from ._quiet import start_tensorflow_quietly
 
@@ -18,7 +19,13 @@ if os.environ["TF_CPP_MIN_LOG_LEVEL"].strip() != "0":
 
 import keras  # noqa: E402
 
-__all__ = ["keras", "AUGMENT_NAME", "find_network"]
+__all__ = [
+    "keras",
+    "AUGMENT_NAME",
+    "compile_augmentation_on_jax",
+    "compiled_predict",
+    "find_network",
+]
 
 #: name of the sub-model that holds FERClassifier's augmentation layers
 AUGMENT_NAME = "augment"
@@ -49,6 +56,59 @@ def find_network(model, *, strict=True):
     )
 
 
+_COMPILED = weakref.WeakKeyDictionary()
+
+
+def compiled_predict(model):
+    """``images -> scores`` (NumPy) for ``model`` in inference mode, compiled
+    once per model (fixed signature; FERClassifier's small batches and
+    FERPredictor's Keras backend)."""
+    fn = _COMPILED.get(model)
+    if fn is None:
+        # a weak reference: the cache entry must not keep its key alive
+        ref = weakref.ref(model)
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            spec = tf.TensorSpec([None, *model.inputs[0].shape[1:]], tf.float32)
+
+            @tf.function(input_signature=[spec], reduce_retracing=True)
+            def traced(images):
+                return ref()(images, training=False)
+
+            def fn(images):
+                return traced(images).numpy()
+
+        else:  # JAX and others: Keras' own batch call, no pipeline either
+
+            def fn(images):
+                return keras.ops.convert_to_numpy(ref().predict_on_batch(images))
+
+        _COMPILED[model] = fn
+    return fn
+
+
+def compile_augmentation_on_jax(model):
+    """On Keras' JAX backend, let the training step be compiled (jitted).
+
+    Keras marks ``RandomTranslation`` as not supporting XLA, which makes
+    Keras run the whole training step op by op on every backend. On JAX the
+    layer compiles and trains (tests/test_backends.py), and op-by-op JAX was
+    3.5 times slower on a small model, so the mark is lifted there. On
+    TensorFlow nothing changes: skfer trains without XLA on purpose (it made
+    CPU training slower).
+    """
+    if keras.backend.backend() != "jax":
+        return model
+    augmenting = (keras.layers.RandomTranslation, keras.layers.RandomFlip)
+    for layer in model._flatten_layers():
+        if isinstance(layer, augmenting):
+            layer.supports_jit = True
+    if getattr(model, "compiled", False) and not model.run_eagerly:
+        model.jit_compile = True  # a model loaded from a checkpoint
+    return model
+
+
 _IN_SKFER = contextvars.ContextVar("skfer_keras_call", default=False)
 
 
@@ -76,7 +136,7 @@ class _PerModelRetracing(logging.Filter):
     or traced outside skfer, keep every warning.
     """
 
-    OURS = ("TensorFlowTrainer.", "_compiled_predict", "FERPredictor._keras_runner")
+    OURS = ("TensorFlowTrainer.", "compiled_predict")
 
     def filter(self, record):
         if not _IN_SKFER.get():

@@ -606,21 +606,14 @@ class FERPredictor:
         )
 
     def _keras_runner(self, model):
-        import tensorflow as tf
-
-        from ._keras import find_network, skfer_call
+        from ._keras import compiled_predict, find_network, skfer_call
 
         net = find_network(model)
+        run = compiled_predict(net)
         shape = tuple(net.inputs[0].shape[1:])  # the crop window, with crop
-        spec = tf.TensorSpec([None, *shape], tf.float32)
-
-        @tf.function(input_signature=[spec], jit_compile=False)
-        def scores(images):
-            return net(images, training=False)
-
         with skfer_call():  # trace once now so the first real call is not slow
-            scores(np.zeros((1, *shape), np.float32))
-        return lambda images: scores(images).numpy()
+            run(np.zeros((1, *shape), np.float32))
+        return run
 
     def _onnx_runner(self, estimator):
         try:

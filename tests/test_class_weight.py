@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from skfer import FERClassifier
+from skfer._sample_weights import class_sample_weight
 from skfer.exceptions import InvalidParameterError, InvalidValueError, SkferError
 from tests.conftest import make_separable
 
@@ -64,7 +65,7 @@ def test_the_powers_order_the_weights_between_none_and_balanced(data):
     rows = {}
     for power in (0.0, 0.5, 1.0):
         clf.set_params(class_weight_power=power)
-        w = clf._class_sample_weight(y, None)
+        w = class_sample_weight(clf, y, None)
         rows[power] = np.ones(len(y)) if w is None else w
     np.testing.assert_allclose(rows[0.5], np.sqrt(rows[1.0]))
     rare, common = y == 3, y == 0
