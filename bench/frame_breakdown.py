@@ -11,7 +11,7 @@ on a webcam-like 640x480 RGB frame with one face, interleaved stage by stage
 (this machine's speed drifts), the median milliseconds of:
 
 - ``frame``: checking the input and deciding its colour handling
-  (``skfer.preprocessing._frame``);
+  (``skfer._face_models._frame``);
 - ``detect``: face detection (BlazeFace's grey conversion, resize and
   network; the Haar cascade's grey conversion and scan);
 - ``crop``: cutting and resizing the face to 48x48 grey;
@@ -58,9 +58,9 @@ def cpu():
 
 def measure(repeats):
     from bench.inference_speed import near_face_frame
+    from skfer._face_models import _frame
     from skfer._utils import usable_cores
     from skfer.inference import FERPredictor, pretrained
-    from skfer.preprocessing import _frame
 
     frame = near_face_frame()
     cases = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ._utils import did_you_mean
-from .exceptions import InvalidValueError, MissingFileError
+from .exceptions import InvalidValueError, MissingFileError, NotFittedError
 
 #: the folder of the shipped models' ``<name>.json`` and ``<name>.weights.h5``
 PRETRAINED_DIR = Path(__file__).resolve().parent / "weights"
@@ -84,3 +84,13 @@ def load_file(path, estimator_class):
     if temperature is not None:
         clf.temperature_ = float(temperature)
     return clf
+
+
+def fitted_model(estimator):
+    model = getattr(estimator, "model_", None)
+    if model is None:
+        raise NotFittedError(
+            f"This {type(estimator).__name__} is not fitted yet: call fit(X, y) "
+            "or use skfer.inference.pretrained()."
+        )
+    return model

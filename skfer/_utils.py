@@ -338,3 +338,12 @@ def usable_cores():
         pass
     return max(1, cores)
 
+
+def luma(images):
+    """Grey levels (ITU-R 601 luma) of RGB(A) images ``(..., 3|4)``, in their
+    dtype (integer levels rounded); alpha is ignored."""
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float64)
+    gray = images[..., :3].astype(np.float64) @ weights
+    if images.dtype.kind in "ui":
+        gray = np.clip(np.round(gray), 0, np.iinfo(images.dtype).max)
+    return gray.astype(images.dtype)

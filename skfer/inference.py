@@ -10,27 +10,24 @@
 
 import json
 import os
-import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ._crops import TTA_MODES, cut, windows
+from ._export import cache_dir, export, onnx_available, onnx_file  # noqa: F401
 from ._pretrained import (  # noqa: F401 (PRETRAINED_DIR: the shipped models' folder)
     PRETRAINED_DIR,
     card_path,
+    fitted_model,
     list_names,
     load_file,
 )
 from ._utils import did_you_mean, scale_pixels, softmax, usable_cores
 from .exceptions import (
-    FilePermissionError,
     InvalidTypeError,
     InvalidValueError,
     MissingDependencyError,
-    MissingFileError,
-    NotFittedError,
 )
 
 __all__ = [
@@ -48,6 +45,9 @@ __all__ = [
 
 _CACHE = {}
 
+#: FERPredictor's backends
+BACKENDS = ("auto", "onnx", "keras")
+
 
 def list_pretrained():
     """Names of the pretrained models shipped with skfer.
@@ -63,16 +63,6 @@ def list_pretrained():
     True
     """
     return list_names()
-
-
-def _fitted_model(estimator):
-    model = getattr(estimator, "model_", None)
-    if model is None:
-        raise NotFittedError(
-            f"This {type(estimator).__name__} is not fitted yet: call fit(X, y) "
-            "or use skfer.inference.pretrained()."
-        )
-    return model
 
 
 def save_pretrained(estimator, folder, name, card):
@@ -117,7 +107,7 @@ def save_pretrained(estimator, folder, name, card):
     from ._checkpoint import atomic_target, atomic_write_text
     from ._keras import find_network
 
-    model = _fitted_model(estimator)
+    model = fitted_model(estimator)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / f"{name}.weights.h5"
@@ -211,7 +201,7 @@ def calibrate(estimator, X, y):
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 
-    _fitted_model(estimator)
+    fitted_model(estimator)
     missing = sorted(
         set(np.asarray(estimator.classes_).tolist()) - set(np.unique(y).tolist())
     )
@@ -265,167 +255,6 @@ def pretrained(name=None):
     'happy'
     """
     return load_pretrained_file(card_path(DEFAULT_PRETRAINED if name is None else name))
-
-
-def export(estimator, path, *, format="onnx"):
-    """Write a fitted classifier's network for use outside skfer.
-
-    The exported graph maps float32 images ``(n, height, width, 1)`` scaled to
-    [0, 1] to raw class scores; apply a softmax for the probabilities that
-    ``predict_proba`` returns.
-
-    Parameters
-    ----------
-    estimator : FERClassifier
-        A fitted classifier.
-    path : str or path-like
-        Output file (``.onnx``, ``.keras``) or folder (SavedModel).
-    format : {"onnx", "keras", "savedmodel"}, default="onnx"
-        ONNX needs ``pip install "skfer[export]"`` (tf2onnx).
-
-    Returns
-    -------
-    path : Path
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from skfer.inference import export, pretrained
-    >>> path = export(pretrained(), tempfile.mkdtemp() + "/model.keras", format="keras")
-    >>> path.suffix
-    '.keras'
-    """
-    formats = ("onnx", "keras", "savedmodel")
-    if format not in formats:
-        raise InvalidValueError(
-            f"format must be one of {formats}; got {format!r}."
-            f"{did_you_mean(format, formats)}"
-        )
-    from ._keras import find_network
-
-    net = find_network(_fitted_model(estimator))
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise MissingFileError(
-            f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} does not "
-            "exist."
-        )
-    if not os.access(path.parent, os.W_OK):
-        raise FilePermissionError(
-            f"Cannot write {str(path)!r}: the folder is read-only."
-        )
-    if format == "keras":
-        from ._checkpoint import save_model_atomic
-
-        if path.suffix != ".keras":
-            raise InvalidValueError(
-                f"A Keras model file must end in .keras; got {path.name!r}."
-            )
-        save_model_atomic(net, path)
-        return path
-    if format == "savedmodel":
-        import shutil
-
-        # write beside the target, then rename: an interrupted export never
-        # leaves a half-written SavedModel at ``path``
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-        try:
-            net.export(str(tmp / "model"), format="tf_saved_model", verbose=False)
-            if path.exists():
-                shutil.rmtree(path)
-            os.replace(tmp / "model", path)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return path
-    try:
-        import tf2onnx  # noqa: F401
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "ONNX export needs tf2onnx: pip install 'skfer[export]'."
-        ) from exc
-    from ._checkpoint import atomic_target
-
-    with atomic_target(path) as tmp, warnings.catch_warnings():
-        # Keras' bridge to tf2onnx probes the removed np.object on import
-        # (a FutureWarning on stderr at every first export); nothing to act on
-        warnings.filterwarnings(
-            "ignore", message=".*np.object.*", category=FutureWarning
-        )
-        net.export(tmp, format="onnx", verbose=False)
-    return path
-
-
-#: FERPredictor's backends
-BACKENDS = ("auto", "onnx", "keras")
-
-
-def cache_dir():
-    """skfer's cache folder: ``$SKFER_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/skfer``, else ``~/.cache/skfer`` (not created here)."""
-    if os.environ.get("SKFER_CACHE_DIR"):
-        return Path(os.environ["SKFER_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "skfer"
-
-
-def _network_key(estimator):
-    """A digest of the network's architecture and weights: the name of its
-    cached ONNX file (new weights, new file; no stale conversion is used)."""
-    import hashlib
-
-    from ._keras import find_network
-
-    net = find_network(_fitted_model(estimator))
-    digest = hashlib.sha256()
-    digest.update(json.dumps(net.get_config(), sort_keys=True, default=repr).encode())
-    for weights in net.get_weights():
-        digest.update(str(weights.shape).encode())
-        digest.update(np.ascontiguousarray(weights).tobytes())
-    return digest.hexdigest()[:24]
-
-
-def _cached_onnx_path(estimator):
-    """Where the cached ONNX conversion of this network is (or would be)."""
-    return cache_dir() / "onnx" / f"{_network_key(estimator)}.onnx"
-
-
-def onnx_file(estimator):
-    """The estimator's network as an ONNX file, converted once and cached.
-
-    The file is ``<cache_dir()>/onnx/<digest>.onnx``, named by a digest of the
-    architecture and weights; where the cache cannot be written, a temporary
-    file is used (converted again next time).
-
-    Parameters
-    ----------
-    estimator : FERClassifier
-        A fitted classifier.
-
-    Returns
-    -------
-    path : pathlib.Path
-    """
-    path = _cached_onnx_path(estimator)
-    if path.is_file():
-        return path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return export(estimator, path, format="onnx")
-    except OSError:  # a read-only home: convert into a temporary folder
-        folder = tempfile.mkdtemp(prefix="skfer-onnx-")
-        return export(estimator, Path(folder) / "model.onnx", format="onnx")
-
-
-def _onnx_available(estimator):
-    """Whether backend="onnx" can run here: ONNX Runtime installed, and the
-    network already converted or tf2onnx there to convert it."""
-    import importlib.util
-
-    if importlib.util.find_spec("onnxruntime") is None:
-        return False
-    if importlib.util.find_spec("tf2onnx") is not None:
-        return True
-    return _cached_onnx_path(estimator).is_file()
 
 
 class FERPredictor:
@@ -520,7 +349,7 @@ class FERPredictor:
             if estimator not in _CACHE:
                 _CACHE[estimator] = pretrained(estimator)
             estimator = _CACHE[estimator]
-        model = _fitted_model(estimator)
+        model = fitted_model(estimator)
         if backend not in BACKENDS:
             raise InvalidValueError(
                 f"backend must be one of {list(BACKENDS)}; got {backend!r}."
@@ -596,7 +425,7 @@ class FERPredictor:
             )
         self.label_names = list(label_names)
         if backend == "auto":
-            backend = "onnx" if _onnx_available(estimator) else "keras"
+            backend = "onnx" if onnx_available(estimator) else "keras"
         #: the backend that runs the network ("onnx" or "keras")
         self.backend_ = backend
         self._run = (
@@ -712,7 +541,7 @@ class FERPredictor:
             ``label`` (the most likely expression) and ``probabilities`` (name
             to probability). Empty when no face is found.
         """
-        from .preprocessing import _frame
+        from ._face_models import _frame
 
         # checked once for detection and crops; uint8 colour stays colour
         # (FaceCropper greys only what it reads)

@@ -5,7 +5,6 @@ Pruning needs ``optuna-integration`` and the PostgreSQL storage a driver:
 ``pip install "skfer[tune]"`` brings both.
 """
 
-import contextlib
 import numbers
 import os
 import socket
@@ -19,14 +18,15 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import indexable
 
+from ._optuna_storage import open_storage, optuna_quiet
+from ._search_space import as_distributions, default_search_space, suggest
+from ._tuning_plots import plot_optimization_history, plot_param_importances
 from ._utils import check_dense, check_fitted
 from .exceptions import (
     InvalidTypeError,
     InvalidValueError,
-    MissingDependencyError,
     NoCompletedTrialError,
     NotFittedError,
-    StorageConnectionError,
 )
 
 __all__ = [
@@ -35,45 +35,6 @@ __all__ = [
     "plot_optimization_history",
     "plot_param_importances",
 ]
-
-
-def default_search_space(prefix=""):
-    """The default Optuna search space for :class:`~skfer.FERClassifier`.
-
-    Learning rate log-uniform in [1e-4, 3e-3], dropout in [0, 0.5], L2
-    log-uniform in [1e-6, 1e-2], batch size 32/64/128, model v1/v2, loss
-    cross-entropy/L2-SVM, augmentation on/off.
-
-    Parameters
-    ----------
-    prefix : str, default=""
-        Prepended to every name, e.g. ``"fer__"`` when the classifier is the
-        pipeline step named ``fer``.
-
-    Returns
-    -------
-    space : dict of str to optuna distribution
-
-    Examples
-    --------
-    >>> from skfer.tuning import default_search_space
-    >>> sorted(default_search_space())[:3]
-    ['augment', 'batch_size', 'dropout']
-    >>> sorted(default_search_space("fer__"))[0]
-    'fer__augment'
-    """
-    from optuna.distributions import CategoricalDistribution, FloatDistribution
-
-    space = {
-        "learning_rate": FloatDistribution(1e-4, 3e-3, log=True),
-        "dropout": FloatDistribution(0.0, 0.5),
-        "l2": FloatDistribution(1e-6, 1e-2, log=True),
-        "batch_size": CategoricalDistribution([32, 64, 128]),
-        "model": CategoricalDistribution(["v1", "v2"]),
-        "loss": CategoricalDistribution(["crossentropy", "svm"]),
-        "augment": CategoricalDistribution([True, False]),
-    }
-    return {prefix + name: dist for name, dist in space.items()}
 
 
 def _fer_step(estimator):
@@ -86,65 +47,6 @@ def _fer_step(estimator):
     if steps and isinstance(steps[-1][1], FERClassifier):
         return steps[-1][0] + "__", steps[-1][1]
     return None, None
-
-
-def _as_distributions(param_distributions):
-    from optuna.distributions import BaseDistribution, CategoricalDistribution
-
-    space = {}
-    for name, dist in param_distributions.items():
-        if isinstance(dist, BaseDistribution):
-            space[name] = dist
-        elif isinstance(dist, (list, tuple)) and len(dist) > 0:
-            space[name] = CategoricalDistribution(list(dist))
-        else:
-            raise InvalidTypeError(
-                f"param_distributions[{name!r}] must be an optuna distribution "
-                "(e.g. optuna.distributions.FloatDistribution(1e-4, 1e-2, "
-                f"log=True)) or a non-empty list of choices; got {dist!r}."
-            )
-    return space
-
-
-@contextlib.contextmanager
-def _optuna_quiet(verbose):
-    import optuna
-
-    previous = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(
-        optuna.logging.INFO if verbose else optuna.logging.WARNING
-    )
-    try:
-        yield
-    finally:
-        optuna.logging.set_verbosity(previous)
-
-
-def _open_rdb_storage(factory, url, attempts=6, **kwargs):
-    """``factory(url, **kwargs)``, retried while another worker creates tables.
-
-    The first worker on a new database creates Optuna's tables; workers that
-    connect at the same moment try too, and the database refuses all but one
-    (a unique or duplicate-table violation). Once that one has finished the
-    tables are there, so the others only need to try again. PostgreSQL says
-    so with a unique violation; SQLite with an operational error ("table ...
-    already exists", or "database is locked" while another writes). Other
-    operational errors (a server that is down) are not retried.
-    """
-    import random
-
-    from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-
-    for attempt in range(attempts):
-        try:
-            return factory(url, **kwargs)
-        except (IntegrityError, ProgrammingError, OperationalError) as exc:
-            racing = not isinstance(exc, OperationalError) or any(
-                text in str(exc) for text in ("already exists", "database is locked")
-            )
-            if not racing or attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1) + random.uniform(0, 0.2))
 
 
 class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -358,7 +260,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                     "a callable(trial) -> dict, or None; got "
                     f"{type(self.param_distributions).__name__}."
                 )
-            space = _as_distributions(self.param_distributions)
+            space = as_distributions(self.param_distributions)
         valid = self.estimator.get_params()
         for name in space:
             if name not in valid:
@@ -370,54 +272,6 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                     "Pipeline parameters are named <step>__<parameter>."
                 )
         return space
-
-    def _storage(self):
-        if not isinstance(self.storage, str):
-            return self.storage
-        import warnings
-
-        from optuna import storages
-        from optuna.exceptions import ExperimentalWarning
-
-        # skfer chose these experimental Optuna features: users are not warned
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ExperimentalWarning)
-            return self._open_storage(storages)
-
-    def _open_storage(self, storages):
-        try:
-            # heartbeats let a restarted worker mark a killed worker's trial as
-            # failed (and retry it once) instead of leaving it running forever
-            if hasattr(storages, "RetryHeartbeatStaleTrialCallback"):  # optuna>=4.9
-                retry = {
-                    "heartbeat_stale_trial_callback": (
-                        storages.RetryHeartbeatStaleTrialCallback(max_retry=1)
-                    )
-                }
-            else:
-                retry = {
-                    "failed_trial_callback": storages.RetryFailedTrialCallback(
-                        max_retry=1
-                    )
-                }
-            return _open_rdb_storage(
-                storages.RDBStorage,
-                self.storage,
-                heartbeat_interval=60,
-                grace_period=180,
-                **retry,
-            )
-        except ImportError as exc:
-            raise MissingDependencyError(
-                f"No database driver for the storage {self.storage!r}: pip install "
-                "'skfer[tune]' (psycopg for PostgreSQL)."
-            ) from exc
-        except Exception as exc:  # SQLAlchemy's errors differ per driver
-            raise StorageConnectionError(
-                f"Cannot open the Optuna storage {self.storage!r}: {exc}. Check "
-                "the URL, that the database server is running and reachable, and "
-                "that the database exists."
-            ) from exc
 
     def _create_study(self):
         import optuna
@@ -441,7 +295,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         else:
             pruner = self.pruner
         return optuna.create_study(
-            storage=self._storage(),
+            storage=open_storage(self.storage),
             study_name=self.study_name,
             direction="maximize",
             sampler=sampler,
@@ -488,7 +342,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                 params = space(trial)
                 trial.set_user_attr("estimator_params", params)
             else:
-                params = {name: _suggest(trial, name, d) for name, d in space.items()}
+                params = {name: suggest(trial, name, d) for name, d in space.items()}
             split_scores, fit_times = [], []
             for k, (train, test) in enumerate(folds):
                 estimator = clone(self.estimator).set_params(**params)
@@ -606,7 +460,7 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "part and inflate the score. Use pruner=None or set "
                 f"{prefix}early_stopping=None."
             )
-        with _optuna_quiet(self.verbose), warnings.catch_warnings():
+        with optuna_quiet(self.verbose), warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             study = self._create_study()
             finished = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -761,26 +615,6 @@ class FERSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_
 
 
-def _suggest(trial, name, dist):
-    from optuna.distributions import (
-        CategoricalDistribution,
-        FloatDistribution,
-        IntDistribution,
-    )
-
-    if isinstance(dist, CategoricalDistribution):
-        return trial.suggest_categorical(name, dist.choices)
-    if isinstance(dist, FloatDistribution):
-        return trial.suggest_float(
-            name, dist.low, dist.high, log=dist.log, step=dist.step
-        )
-    if isinstance(dist, IntDistribution):
-        return trial.suggest_int(
-            name, dist.low, dist.high, log=dist.log, step=dist.step
-        )
-    raise InvalidTypeError(f"Unsupported distribution for {name!r}: {dist!r}.")
-
-
 def _num_samples_or_none(value):
     """Rows of an array-like (``len``), or None for scalars and the like."""
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
@@ -797,89 +631,3 @@ def _take(a, idx):
     return np.asarray(a)[idx] if not isinstance(a, np.ndarray) else a[idx]
 
 
-def _study_of(search_or_study):
-    study = getattr(search_or_study, "study_", search_or_study)
-    if not hasattr(study, "trials"):
-        raise InvalidTypeError(
-            "Pass a fitted FERSearchCV or an optuna Study; got "
-            f"{type(search_or_study).__name__}."
-        )
-    return study
-
-
-def plot_optimization_history(search_or_study):
-    """Optuna's optimisation-history figure (matplotlib) of a search.
-
-    Parameters
-    ----------
-    search_or_study : FERSearchCV or optuna.study.Study
-        A fitted search, or a study (e.g. loaded from a storage).
-
-    Returns
-    -------
-    ax : matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import optuna
-    >>> from skfer.tuning import plot_optimization_history
-    >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
-    >>> study = optuna.create_study(direction="maximize")
-    >>> study.optimize(lambda t: -t.suggest_float("x", -1, 1) ** 2, n_trials=5)
-    >>> plot_optimization_history(study).get_title()
-    'Optimization History Plot'
-    """
-    return _optuna_figure("plot_optimization_history", _study_of(search_or_study))
-
-
-def plot_param_importances(search_or_study):
-    """Optuna's parameter-importance figure (matplotlib) of a search.
-
-    Needs at least two completed trials.
-
-    Parameters
-    ----------
-    search_or_study : FERSearchCV or optuna.study.Study
-
-    Returns
-    -------
-    ax : matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import optuna
-    >>> from skfer.tuning import plot_param_importances
-    >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
-    >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
-    >>> def f(t):
-    ...     return t.suggest_float("x", -1, 1) ** 2 + 0.01 * t.suggest_float("y", 0, 1)
-    >>> study.optimize(f, n_trials=10)
-    >>> ax = plot_param_importances(study)
-    >>> sorted(label.get_text() for label in ax.get_yticklabels())
-    ['x', 'y']
-    """
-    import optuna
-
-    study = _study_of(search_or_study)
-    complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
-    if len(complete) < 2:
-        raise InvalidValueError(
-            f"Parameter importances need at least 2 completed trials; the study "
-            f"has {len(complete)}. Run more trials."
-        )
-    return _optuna_figure("plot_param_importances", study)
-
-
-def _optuna_figure(name, study):
-    """Call one of Optuna's matplotlib figures (an experimental API) quietly."""
-    import optuna
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        from optuna.visualization import matplotlib as figures
-
-        return getattr(figures, name)(study)

@@ -584,7 +584,7 @@ def test_cli_blazeface_detector(capsys):
 def test_cli_ctrl_c_keeps_the_rows_and_video_written_so_far(
     tmp_path, capsys, monkeypatch
 ):
-    from skfer import cli
+    from skfer import _cli_predict as cli  # where skfer predict reads frames
 
     frame = cv2.cvtColor(astronaut(), cv2.COLOR_RGB2BGR)
     video = _write_video(tmp_path / "clip.avi", [frame] * 8)

