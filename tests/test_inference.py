@@ -71,7 +71,7 @@ def test_installed_package_stays_under_40_mb():
 FERPLUS_EVIDENCE = {
     "v1-fer2013": "ferplus-v1-fer2013-scored",
     "v2-fer2013": "ferplus-v2-fer2013-scored",
-    "v2-ferplus": "ferplus-v2-votes",
+    "v2-ferplus": "ferplus-v2-votes-long",
 }
 
 
