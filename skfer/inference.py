@@ -373,17 +373,15 @@ class FERPredictor:
                 f"tta must be True, False, 'flip', 'ten-crop' or None; got "
                 f"{tta!r}.{did_you_mean(tta, TTA_MODES)}"
             )
-        #: the windows of a face whose class scores are averaged
-        self._windows = windows(
-            estimator.image_shape_[:2], getattr(estimator, "crop", None), tta
-        )
-        if tta == "ten-crop" and getattr(estimator, "crop", None) is None:
+        self._crop = getattr(estimator, "crop", None)
+        if tta == "ten-crop" and self._crop is None:
             raise InvalidValueError(
                 "tta='ten-crop' needs a network trained with crop=...; this one "
                 "reads whole faces. Use tta='flip'."
             )
         self.tta = tta
-        self._crop = getattr(estimator, "crop", None)
+        #: the windows of a face whose class scores are averaged
+        self._windows = windows(estimator.image_shape_[:2], self._crop, tta)
         self.image_shape = tuple(estimator.image_shape_)
         if self.image_shape[-1] != 1:
             raise InvalidValueError("FERPredictor supports grayscale networks only.")

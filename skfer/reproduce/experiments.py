@@ -272,36 +272,21 @@ def _experiments():
                 extras={"scored": f"{model}-fer2013"},
             )
         )
-    out.append(
-        Experiment(
-            "ferplus-v2-votes",
-            "ferplus",
-            ("FER+",),
-            "v2",
-            "crossentropy",
-            True,
-            extras={
-                "recipe": FERPLUS_RECIPE,
-                "epochs": FERPLUS_EPOCHS,
-                "votes": True,
-            },
+    for name, epochs in (
+        ("ferplus-v2-votes", FERPLUS_EPOCHS),
+        ("ferplus-v2-votes-long", FERPLUS_LONG_EPOCHS),
+    ):
+        out.append(
+            Experiment(
+                name,
+                "ferplus",
+                ("FER+",),
+                "v2",
+                "crossentropy",
+                True,
+                extras={"recipe": FERPLUS_RECIPE, "epochs": epochs, "votes": True},
+            )
         )
-    )
-    out.append(
-        Experiment(
-            "ferplus-v2-votes-long",
-            "ferplus",
-            ("FER+",),
-            "v2",
-            "crossentropy",
-            True,
-            extras={
-                "recipe": FERPLUS_RECIPE,
-                "epochs": FERPLUS_LONG_EPOCHS,
-                "votes": True,
-            },
-        )
-    )
     for model, powers in WEIGHTING_POWERS.items():
         for power in powers:
             out.append(
