@@ -53,7 +53,7 @@ RECIPES = {
     "sgd-plateau": {
         "optimizer": "sgd",
         "learning_rate": 0.01,
-        "momentum": 0.9,
+        "optimizer__momentum": 0.9,
         "lr_schedule": "plateau",
         "lr_factor": 0.5,
         "lr_patience": 2,

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ._keras import keras
+from ._optimizers import OPTIMIZER_DEFAULTS, optimizer_settings
 from ._precision import resolve_precision
 from .exceptions import InvalidValueError
 
@@ -158,18 +159,23 @@ def run_settings(clf):
     if not isinstance(loss, str):  # a Keras loss object: its class and config
         config = json.dumps(loss.get_config(), sort_keys=True, default=repr)
         loss = f"{type(loss).__module__}.{type(loss).__qualname__}{config}"
+    # beta_1 and momentum are recorded by value (as when they were
+    # parameters of their own), run_eagerly changes no result
     routed = {
         key: repr(value)
         for key, value in sorted(clf.get_params().items())
         if key.startswith(("model__", "optimizer__", "compile__"))
+        and key
+        not in ("optimizer__beta_1", "optimizer__momentum", "compile__run_eagerly")
     }
+    settings = optimizer_settings(clf) if isinstance(clf.optimizer, str) else {}
     pretrained = clf.pretrained
     return {
         # identity 2: every setting that changes what an epoch does;
         # checkpoints without it recorded fewer (load_checkpoint)
         "identity": 2,
         "random_state": getattr(clf, "_seed", None),
-        "beta_1": float(clf.beta_1),
+        "beta_1": float(settings.get("beta_1", OPTIMIZER_DEFAULTS["adam"]["beta_1"])),
         "pretrained": None if pretrained is None else os.fspath(pretrained),
         "freeze_epochs": int(clf.freeze_epochs),
         "precision": resolve_precision(clf.precision),
@@ -185,17 +191,17 @@ def run_settings(clf):
         "batch_size": int(clf.batch_size),
         "image_shape": list(clf.image_shape_),
         "classes": [str(c) for c in clf.classes_],
-        **_recipe_settings(clf),
+        **_recipe_settings(clf, settings),
     }
 
 
-def _recipe_settings(clf):
+def _recipe_settings(clf, settings):
     """Recipe settings that differ from the study's (older checkpoints
     have none of these keys and still resume)."""
     out = {}
     if isinstance(clf.optimizer, str) and clf.optimizer != "adam":
         out["optimizer"] = clf.optimizer
-        out["momentum"] = float(clf.momentum)
+        out["momentum"] = float(settings["momentum"])
     if clf.lr_schedule != "constant":
         out["lr_schedule"] = clf.lr_schedule
     if clf.lr_schedule == "plateau":

@@ -44,7 +44,7 @@ from ._random import resolve_seed, seeded
 from ._sample_weights import class_sample_weight, vote_shares
 from ._schedule import SCHEDULES
 from ._utils import did_you_mean, softmax
-from ._validation import InputValidation
+from ._validation import UNUSED_INHERITED, InputValidation, refuse_unused
 from .exceptions import (
     InvalidTypeError,
     InvalidValueError,
@@ -87,16 +87,12 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         Mini-batch size for training and prediction.
     learning_rate : float, default=1e-3
         Initial learning rate of the optimizer (the study: Adam, 1e-3).
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
     dropout : float, default=0.25
         Dropout rate of the built-in models.
     l2 : float, default=0.0
         L2 kernel regularisation of the built-in models.
     svm_margin : float, default=1.0
         Margin of the ``"svm"`` and ``"hinge"`` losses.
-    momentum : float, default=0.9
-        Nesterov momentum of ``optimizer="sgd"`` (unused by Adam).
     lr_schedule : {"constant", "plateau", "cosine"}, default="constant"
         How the learning rate changes from epoch to epoch. ``"constant"``
         (the study's recipe). ``"plateau"``: multiplied by ``lr_factor``
@@ -172,10 +168,11 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         epoch) and trains up to ``epochs`` in all. Early stopping's patience
         counter restarts on resume.
     optimizer : {"adam", "sgd"} or keras optimizer, default="adam"
-        ``"adam"`` builds Adam from ``learning_rate`` and ``beta_1``;
-        ``"sgd"`` builds SGD with Nesterov momentum ``momentum`` (plus routed
-        ``optimizer__*`` for either); a Keras optimizer class or instance is
-        resolved by scikeras.
+        ``"adam"`` builds Adam from ``learning_rate``; ``"sgd"`` builds SGD
+        with Nesterov momentum 0.9. Their other settings are routed
+        ``optimizer__*`` parameters, e.g. ``optimizer__beta_1=0.5`` (Adam's
+        first-moment decay, default 0.9) or ``optimizer__momentum=0.95``. A
+        Keras optimizer class or instance is resolved by scikeras.
     precision : {"auto", "float32", "bfloat16"}, default="auto"
         Arithmetic used while training: Keras' mixed bfloat16, or float32.
         ``"auto"`` picks bfloat16 on a GPU or a CPU with AMX-BF16 or
@@ -215,8 +212,13 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         prediction reads the centre window, or several windows with
         ``tta="ten-crop"``. E.g. 44 for 48x48 faces. None: whole images.
     **kwargs
-        Other scikeras parameters and routed parameters (``fit__*``,
-        ``predict__*``, ``model__*``, ``optimizer__*``, ...).
+        Routed parameters, as in scikeras: ``optimizer__*`` (e.g.
+        ``optimizer__beta_1``, ``optimizer__momentum``), ``model__*`` (the
+        builder's keywords), ``compile__*`` (e.g. ``compile__run_eagerly``),
+        ``fit__*`` (e.g. ``fit__shuffle``, ``fit__validation_batch_size``),
+        ``predict__*`` and ``callbacks__*``. scikeras' ``build_fn``,
+        ``metrics`` and ``validation_split`` are not used (refused, naming
+        what to use).
 
     Attributes
     ----------
@@ -277,11 +279,9 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "l2": [Interval(numbers.Real, 0, None, closed="left")],
         "svm_margin": [Interval(numbers.Real, 0, None, closed="neither")],
-        "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
         "lr_schedule": [StrOptions(set(SCHEDULES))],
         "lr_factor": [Interval(numbers.Real, 0, 1, closed="neither")],
         "lr_patience": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -312,11 +312,9 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         epochs=30,
         batch_size=64,
         learning_rate=1e-3,
-        beta_1=0.9,
         dropout=0.25,
         l2=0.0,
         svm_margin=1.0,
-        momentum=0.9,
         lr_schedule="constant",
         lr_factor=0.5,
         lr_patience=3,
@@ -341,6 +339,7 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         **kwargs,
     ):
         for key in kwargs:
+            refuse_unused(type(self).__name__, key)
             prefix = key.split("__", 1)[0]
             if prefix == "loss" and "__" in key:
                 raise InvalidTypeError(
@@ -377,12 +376,12 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
             optimizer=optimizer,
             **kwargs,
         )
+        for name in UNUSED_INHERITED:  # class attributes give scikeras its defaults
+            self.__dict__.pop(name, None)
         self.learning_rate = learning_rate
-        self.beta_1 = beta_1
         self.dropout = dropout
         self.l2 = l2
         self.svm_margin = svm_margin
-        self.momentum = momentum
         self.lr_schedule = lr_schedule
         self.lr_factor = lr_factor
         self.lr_patience = lr_patience
@@ -521,8 +520,15 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
             self, validation_data, warm_start, initial_epoch, epochs
         )
         x_fit, y_fit, fit_args = fit_arguments(
-            self, X, y, sample_weight, validation_data, callbacks, initial_epoch,
-            epochs, kwargs,
+            self,
+            X,
+            y,
+            sample_weight,
+            validation_data,
+            callbacks,
+            initial_epoch,
+            epochs,
+            kwargs,
         )
         new_history, interrupted = run_fit(self, x_fit, y_fit, fit_args, epochs)
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:

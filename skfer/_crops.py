@@ -9,12 +9,28 @@ window, or averages the class scores of several windows (:func:`windows`).
 
 import numpy as np
 
-__all__ = ["TTA_MODES", "windows", "cut", "tta_mode"]
+from ._utils import did_you_mean
+
+__all__ = ["TTA_MODES", "windows", "cut", "tta_mode", "tta_problem"]
 
 #: FERClassifier's and FERPredictor's ``tta`` values besides False/True
 #: (True is "flip"): "flip" averages each image with its mirror image,
 #: "ten-crop" the four corner and the centre windows, each also mirrored.
 TTA_MODES = ("flip", "ten-crop")
+
+
+def tta_problem(tta, crop, accepted="True, False, 'flip' or 'ten-crop'"):
+    """Why ``tta`` cannot serve a network trained with ``crop`` (None when
+    it can): the one wording of FERClassifier's and FERPredictor's check."""
+    if not isinstance(tta, (bool, np.bool_)) and tta not in TTA_MODES:
+        return f"tta must be {accepted}; got {tta!r}.{did_you_mean(tta, TTA_MODES)}"
+    if tta == "ten-crop" and crop is None:
+        return (
+            "tta='ten-crop' averages crop-sized windows, but this network "
+            "reads whole images (crop=None). Train with crop=... (e.g. 44 "
+            "for 48x48 faces), or use tta='flip'."
+        )
+    return None
 
 
 def tta_mode(tta):

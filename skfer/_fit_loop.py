@@ -11,6 +11,7 @@ from ._checkpoint import EpochCheckpoint, load_checkpoint, run_settings
 from ._compat import route_params
 from ._finetune import FreezeTrunk
 from ._keras import compile_augmentation_on_jax, keras
+from ._optimizers import optimizer_settings
 from ._precision import resolve_precision, set_precision, warn_if_slow
 from ._random import batches, make_epoch_streams, seeded
 from ._schedule import EpochLearningRate
@@ -217,19 +218,8 @@ def compile_kwargs(clf, scikeras_kwargs):
     such), the loss (vote shares with ``votes``) and accuracy."""
     params = clf.get_params()
     if isinstance(clf.optimizer, str):
-        optimizer_params = route_params(
-            params, destination="optimizer", pass_filter=set(), strict=True
-        )
-        if clf.optimizer == "adam":
-            defaults = {"learning_rate": clf.learning_rate, "beta_1": clf.beta_1}
-            optimizer = keras.optimizers.Adam(**{**defaults, **optimizer_params})
-        else:  # "sgd"
-            defaults = {
-                "learning_rate": clf.learning_rate,
-                "momentum": clf.momentum,
-                "nesterov": True,
-            }
-            optimizer = keras.optimizers.SGD(**{**defaults, **optimizer_params})
+        build = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+        optimizer = build[clf.optimizer](**optimizer_settings(clf))
     else:
         optimizer = scikeras_kwargs()["optimizer"]
     compile_params = route_params(

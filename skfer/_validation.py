@@ -8,17 +8,44 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import InvalidParameterError as SklearnInvalidParameterError
 from ._compat import check_feature_names, validate_parameter_constraints
-from ._crops import TTA_MODES, cut, windows
-from ._utils import as_image_batch, did_you_mean, scale_pixels
-from .exceptions import InvalidParameterError, InvalidValueError
+from ._crops import cut, tta_problem, windows
+from ._utils import as_image_batch, scale_pixels
+from .exceptions import InvalidParameterError, InvalidTypeError, InvalidValueError
 from .models import get_model_builder
 
-__all__ = ["InputValidation"]
+__all__ = ["InputValidation", "UNUSED_INHERITED", "FOLDED", "refuse_unused"]
+
+#: scikeras parameters that are not FERClassifier's: what to use instead
+UNUSED_INHERITED = {
+    "build_fn": "model= (a registered name or a builder function)",
+    "metrics": "scoring= of scikit-learn's tools (fit reports accuracy)",
+    "validation_split": "validation_fraction= (a stratified hold-out)",
+    "run_eagerly": "the routed compile__run_eagerly=",
+    "shuffle": "the routed fit__shuffle=",
+    "validation_batch_size": "the routed fit__validation_batch_size=",
+}
+#: parameters of earlier FERClassifier versions, now routed
+FOLDED = {"beta_1": "optimizer__beta_1", "momentum": "optimizer__momentum"}
+
+
+def refuse_unused(owner, name):
+    """Refuse a parameter ``owner`` does not take any more, naming the
+    replacement (constructor and ``set_params``)."""
+    if name in UNUSED_INHERITED:
+        raise InvalidTypeError(
+            f"{owner} does not take scikeras' {name}: use {UNUSED_INHERITED[name]}."
+        )
+    if name in FOLDED:
+        raise InvalidTypeError(
+            f"{owner} routes {name} to the optimizer now: pass "
+            f"{FOLDED[name]}=... instead of {name}=... (the default is "
+            "unchanged)."
+        )
 
 
 class InputValidation:
     """Parameter and input checks of FERClassifier: integers that are not
-    booleans, scikeras parameters it does not use, the parameter
+    booleans, an order a seeded fit cannot keep, the parameter
     constraints, ``tta`` against ``crop``; images to float32 batches (and the
     view of them a test-time augmentation asks for); labels to 1-d arrays."""
 
@@ -31,12 +58,38 @@ class InputValidation:
         "early_stopping",
         "freeze_epochs",
     )
-    #: scikeras parameters FERClassifier does not use: (default, what to use)
-    _UNUSED_INHERITED = {
-        "validation_split": (0.0, "validation_fraction (a stratified hold-out)"),
-        "metrics": (None, "scoring= of scikit-learn's tools (fit reports accuracy)"),
-        "build_fn": (None, "model= (a registered name or a builder function)"),
-    }
+
+    # scikeras' parameters that are not FERClassifier's (refused by name):
+    # class attributes, so scikeras' code reads its defaults
+    build_fn = None
+    metrics = None
+    validation_split = 0.0
+    run_eagerly = False
+    shuffle = True
+    validation_batch_size = None
+
+    def set_params(self, **params):
+        """Set the estimator's parameters.
+
+        Routed parameters (``optimizer__*``, ``fit__*``, ...) are set as in
+        scikeras; names FERClassifier does not take (scikeras' ``build_fn``,
+        ``metrics``, ``validation_split``, and the folded ``beta_1``,
+        ``momentum``, ``run_eagerly``, ``shuffle``,
+        ``validation_batch_size``) are refused, naming their replacement.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and values.
+
+        Returns
+        -------
+        self : FERClassifier
+            The estimator.
+        """
+        for key in params:
+            refuse_unused(type(self).__name__, key)
+        return super().set_params(**params)
 
     def _validate_params(self):
         for name in self._INTEGER_PARAMS:
@@ -52,16 +105,11 @@ class InputValidation:
                         else ""
                     )
                 )
-        for name, (default, instead) in self._UNUSED_INHERITED.items():
-            value = getattr(self, name, default)
-            if not (value is default or value == default):
-                raise InvalidParameterError(
-                    f"{type(self).__name__} does not use scikeras' {name} "
-                    f"(got {value!r}): use {instead}."
-                )
-        if self.shuffle is not True and self.random_state is not None:
+        if self.get_params().get("fit__shuffle", True) is not True and (
+            self.random_state is not None
+        ):
             raise InvalidParameterError(
-                "shuffle=False is not honoured by a seeded fit: each epoch's "
+                "fit__shuffle=False is not honoured by a seeded fit: each epoch's "
                 "order is drawn from random_state and the epoch (so a resumed "
                 "run equals an uninterrupted one). Use random_state=None to "
                 "train in the given order."
@@ -80,18 +128,9 @@ class InputValidation:
 
     def _check_tta(self):
         """``tta`` is valid with this ``crop`` (also when set after fit)."""
-        tta = self.tta
-        if not isinstance(tta, (bool, np.bool_)) and tta not in TTA_MODES:
-            raise InvalidParameterError(
-                f"tta must be True, False, 'flip' or 'ten-crop'; got {tta!r}."
-                f"{did_you_mean(tta, TTA_MODES)}"
-            )
-        if tta == "ten-crop" and self.crop is None:
-            raise InvalidParameterError(
-                "tta='ten-crop' averages crop-sized windows, but this network "
-                "reads whole images (crop=None). Train with crop=... (e.g. 44 "
-                "for 48x48 faces), or use tta='flip'."
-            )
+        problem = tta_problem(self.tta, self.crop)
+        if problem:
+            raise InvalidParameterError(problem)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         if y is not None:

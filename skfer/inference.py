@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._crops import TTA_MODES, cut, windows
+from ._crops import cut, tta_problem, windows
 from ._export import cache_dir, export, onnx_available, onnx_file  # noqa: F401
 from ._pretrained import (  # noqa: F401 (PRETRAINED_DIR: the shipped models' folder)
     PRETRAINED_DIR,
@@ -366,20 +366,13 @@ class FERPredictor:
         self.detect_width = detect_width
         if tta is None:
             tta = getattr(estimator, "tta", False)
-        if isinstance(tta, (bool, np.bool_)):
-            tta = bool(tta)
-        elif tta not in TTA_MODES:
-            raise InvalidValueError(
-                f"tta must be True, False, 'flip', 'ten-crop' or None; got "
-                f"{tta!r}.{did_you_mean(tta, TTA_MODES)}"
-            )
         self._crop = getattr(estimator, "crop", None)
-        if tta == "ten-crop" and self._crop is None:
-            raise InvalidValueError(
-                "tta='ten-crop' needs a network trained with crop=...; this one "
-                "reads whole faces. Use tta='flip'."
-            )
-        self.tta = tta
+        problem = tta_problem(
+            tta, self._crop, accepted="True, False, 'flip', 'ten-crop' or None"
+        )
+        if problem:
+            raise InvalidValueError(problem)
+        self.tta = bool(tta) if isinstance(tta, (bool, np.bool_)) else tta
         #: the windows of a face whose class scores are averaged
         self._windows = windows(estimator.image_shape_[:2], self._crop, tta)
         self.image_shape = tuple(estimator.image_shape_)

@@ -392,18 +392,69 @@ if __name__ == "__main__":  # print each case and its message, for the docs
         ({"early_stopping": True}, "early_stopping must be an integer.*=5"),
         ({"epochs": True}, "epochs must be an integer"),
         ({"freeze_epochs": False}, "freeze_epochs must be an integer"),
-        ({"validation_split": 0.25}, "validation_split .* use validation_fraction"),
-        ({"metrics": ["accuracy"]}, "metrics .* use scoring="),
-        ({"build_fn": len}, "build_fn .* use model="),
-        ({"shuffle": False, "random_state": 0}, "shuffle=False is not honoured"),
+        ({"fit__shuffle": False, "random_state": 0}, "shuffle=False is not honoured"),
     ],
 )
 def test_parameters_that_would_be_ignored_are_refused(params, match):
-    """Inherited scikeras parameters that FERClassifier dropped silently, and
-    booleans read as 1 or 0 (issue 33): refused at fit, naming the way."""
+    """An order a seeded fit cannot keep, and booleans read as 1 or 0
+    (issue 33): refused at fit, naming the way."""
     from skfer import FERClassifier
     from skfer.datasets import make_faces
 
     X, y = make_faces(20, random_state=0)
     with pytest.raises(ValueError, match=match):
         FERClassifier(**{"model": "v1", "epochs": 1, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "name, value, match",
+    [
+        ("validation_split", 0.25, "validation_split: use validation_fraction="),
+        ("metrics", ["accuracy"], "metrics: use scoring="),
+        ("build_fn", len, "build_fn: use model="),
+        ("run_eagerly", True, "run_eagerly: use the routed compile__run_eagerly="),
+        ("shuffle", False, "shuffle: use the routed fit__shuffle="),
+        ("validation_batch_size", 32, "use the routed fit__validation_batch_size="),
+        ("beta_1", 0.5, "pass optimizer__beta_1=... instead of beta_1="),
+        ("momentum", 0.95, "pass optimizer__momentum=... instead of momentum="),
+    ],
+)
+def test_parameters_outside_the_surface_are_refused_with_their_replacement(
+    name, value, match
+):
+    """scikeras parameters FERClassifier does not use, and the optimizer
+    settings folded into routed ``optimizer__*`` (issue 33): refused by the
+    constructor and by ``set_params``, naming the replacement; none is in
+    ``get_params``."""
+    from skfer import FERClassifier
+    from skfer.exceptions import InvalidTypeError
+
+    with pytest.raises(InvalidTypeError, match=match):
+        FERClassifier(**{name: value})
+    with pytest.raises(InvalidTypeError, match=match):
+        FERClassifier().set_params(**{name: value})
+    assert name not in FERClassifier().get_params()
+
+
+def test_routed_replacements_reach_keras():
+    """What the refusals point to works: the optimizer gets the routed
+    settings and the compiled model the eager flag; fit takes the routed
+    order and validation batch size (an unseeded fit)."""
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(40, random_state=0)
+    clf = FERClassifier(
+        model="v1",
+        epochs=1,
+        optimizer="sgd",
+        optimizer__momentum=0.5,
+        compile__run_eagerly=True,
+        fit__shuffle=False,
+        fit__validation_batch_size=7,
+        validation_fraction=0.25,
+    ).fit(X, y)
+    assert float(clf.model_.optimizer.momentum) == pytest.approx(0.5)
+    assert clf.model_.optimizer.nesterov and clf.model_.run_eagerly
+    adam = FERClassifier(model="v1", epochs=1, optimizer__beta_1=0.5).fit(X, y)
+    assert float(adam.model_.optimizer.beta_1) == pytest.approx(0.5)

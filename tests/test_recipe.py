@@ -136,7 +136,7 @@ def test_label_smoothing_trains_and_pickles(small_faces):
         ({"optimizer": "sgdd"}, "'optimizer' parameter"),
         ({"lr_schedule": "cos"}, "'lr_schedule' parameter .*'cosine'"),
         ({"lr_factor": 1.5}, "'lr_factor' parameter"),
-        ({"momentum": -0.1}, "'momentum' parameter"),
+        ({"optimizer": "sgd", "optimizer__momentum": -0.1}, "momentum"),
     ],
 )
 def test_bad_recipe_settings_fail_when_fit_starts(small_faces, params, match):

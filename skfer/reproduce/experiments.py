@@ -165,7 +165,7 @@ PROBES = {
     "sgd-crop44": {
         "optimizer": "sgd",
         "learning_rate": 1e-2,
-        "momentum": 0.9,
+        "optimizer__momentum": 0.9,
         "l2": 2.5e-4,
         "lr_schedule": "cosine",
         "crop": 44,
