@@ -1,6 +1,8 @@
 """FERClassifier's class scores: small batches through one compiled call,
 test-time augmentation as the mean over views (a mixin)."""
 
+import contextvars
+
 import numpy as np
 
 from ._crops import windows
@@ -14,6 +16,11 @@ __all__ = ["WindowedPrediction"]
 #: ``keras.Model.predict``, whose per-call data pipeline cost 80-100 ms for
 #: one face.
 _SMALL_BATCH = 64
+
+#: ``(estimator id, window)`` of the test-time view being scored, read by
+#: ``_validate_X``: a context variable, so that threads (and asyncio tasks)
+#: predicting with one estimator at once each see their own view
+TTA_WINDOW = contextvars.ContextVar("skfer_tta_window", default=None)
 
 
 class WindowedPrediction:
@@ -35,11 +42,11 @@ class WindowedPrediction:
             total = 0.0
             for window in views:
                 # the same input once per view, shown by _validate_X
-                self._tta_window = window
+                token = TTA_WINDOW.set((id(self), window))
                 try:
                     total = total + np.asarray(self._scores(X, **kwargs), np.float64)
                 finally:
-                    del self._tta_window
+                    TTA_WINDOW.reset(token)
         return total / len(views)
 
     def _scores(self, X, **kwargs):

@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ._compat import InvalidParameterError as SklearnInvalidParameterError
 from ._compat import check_feature_names, validate_parameter_constraints
 from ._crops import cut, tta_problem, windows
+from ._predicting import TTA_WINDOW
 from ._utils import as_image_batch, scale_pixels
 from .exceptions import InvalidParameterError, InvalidTypeError, InvalidValueError
 from .models import get_model_builder
@@ -169,9 +170,9 @@ class InputValidation:
             flat_layout="square" if layout == "auto" else layout,
         )
         images = scale_pixels(images)
-        window = getattr(self, "_tta_window", None)
-        if window is not None:  # test-time augmentation: one view of each image
-            images = self._show_window(images, window)
+        view = TTA_WINDOW.get()
+        if view is not None and view[0] == id(self):  # one test-time view
+            images = self._show_window(images, view[1])
         if reset:
             self.image_shape_ = tuple(int(d) for d in images.shape[1:])
             self.n_features_in_ = int(np.prod(self.image_shape_))

@@ -79,3 +79,25 @@ def test_predictor_honours_tta(fitted, separable):
     np.testing.assert_allclose(forced.predict_proba(faces), expected, atol=1e-5)
     with pytest.raises(ValueError, match="tta"):
         FERPredictor(fitted, tta="yes")
+
+
+def test_one_estimator_with_tta_serves_many_threads(fitted, separable):
+    """Each thread scores its own test-time views: 6 threads x 20 calls of
+    one FERClassifier with tta=True give the one-thread answers (the view
+    being scored used to be an attribute of the estimator, shared by every
+    thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, _ = separable
+    batches = [X[i : i + 4] for i in range(0, 40, 4)]
+    fitted.set_params(tta=True)
+    try:
+        expected = [fitted.decision_function(b) for b in batches]
+        jobs = [i % len(batches) for i in range(120)]
+        with ThreadPoolExecutor(6) as pool:
+            got = list(pool.map(lambda i: fitted.decision_function(batches[i]), jobs))
+    finally:
+        fitted.set_params(tta=False)
+    for i, scores in zip(jobs, got):
+        np.testing.assert_allclose(scores, expected[i], rtol=1e-5, atol=1e-6)
+    assert not hasattr(fitted, "_tta_window")
