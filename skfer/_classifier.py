@@ -194,7 +194,11 @@ class FERClassifier(InputValidation, WindowedPrediction, KerasClassifier):
         weights. A name from :func:`skfer.inference.list_pretrained` (e.g.
         ``"v1-fer2013"``, offline) or the ``.json`` card written by
         :func:`skfer.inference.save_pretrained`. ``model`` must be the same
-        architecture and the images the same size. Every layer is copied;
+        architecture and the images the same size; ``crop`` may differ from
+        the pretrained network's where every weight keeps its shape (Model 2:
+        whole 48x48 images, ``crop=44`` and ``crop=40``; Model 1: whole
+        images and ``crop=44``), otherwise fit says which window to use.
+        Every layer is copied;
         the last one (the class scores) only when the classes are the same
         (by value, as in ``classes_``), otherwise it is trained from scratch
         for the new classes, keeping the columns of the classes both have

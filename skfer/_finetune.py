@@ -35,11 +35,10 @@ def copy_pretrained(clf, net):
             f"{label} was trained on {have} images; these are {got}. Resize them "
             f"(skfer.preprocessing.Resize) to {have}."
         )
-    if getattr(source, "crop", None) != clf.crop:
-        raise InvalidValueError(
-            f"{label} reads {_window_text(source.crop)}; this estimator has "
-            f"crop={clf.crop!r}. Use crop={source.crop!r} to fine-tune it."
-        )
+    # another window is fine where every weight keeps its shape (Model 2's
+    # last feature map is 2x2 for 48, 44 and 40 pixels): the copied layers
+    # then see the faces through the new window
+    other_window = getattr(source, "crop", None) != clf.crop
     if isinstance(clf.model, str) and source.model != clf.model:
         raise InvalidValueError(
             f"{label} is a {source.model!r} network; model={clf.model!r} was "
@@ -64,8 +63,14 @@ def copy_pretrained(clf, net):
         if shapes_a != shapes_b:
             raise InvalidValueError(
                 f"{label}: layer {a.name!r} has weights of shapes {shapes_a} there "
-                f"and {shapes_b} in model {clf.model!r} here: another "
-                "architecture."
+                f"and {shapes_b} in model {clf.model!r} here: "
+                + (
+                    f"it reads {_window_text(source.crop)}, this estimator "
+                    f"{_window_text(clf.crop)}, and the feature map before the "
+                    f"dense layers differs. Use crop={source.crop!r}."
+                    if other_window
+                    else "another architecture."
+                )
             )
         b.set_weights(a.get_weights())
     clf.pretrained_classes_ = np.asarray(source.classes_)

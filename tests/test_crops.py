@@ -258,3 +258,30 @@ def test_windows_of_each_mode():
     ten = windows((48, 48), 44, "ten-crop")
     assert len(ten) == len(set(ten)) == 10
     assert {w[:2] for w in ten} == {(0, 0), (0, 4), (4, 0), (4, 4), (2, 2)}
+
+
+def test_fine_tuning_into_another_window_where_the_weights_fit(separable):
+    """A whole-image network fine-tunes into a crop network where every
+    weight keeps its shape (Model 1 at 44: the same 512-wide flattening);
+    at 40 its flattening is 128 wide, and fit names the crop to use."""
+    from skfer._keras import find_network
+    from skfer.exceptions import InvalidValueError
+    from skfer.inference import pretrained
+
+    X, y = separable
+    source = find_network(pretrained("v1-fer2013").model_)
+    kernel = next(w for w in source.weights if len(w.shape) == 4).numpy()
+    clf = FERClassifier(
+        model="v1",
+        crop=44,
+        pretrained="v1-fer2013",
+        epochs=1,
+        learning_rate=1e-12,
+        random_state=0,
+    ).fit(X[:40], y[:40])
+    copied = next(w for w in find_network(clf.model_).weights if len(w.shape) == 4)
+    np.testing.assert_allclose(copied.numpy(), kernel, atol=1e-6)
+    with pytest.raises(InvalidValueError, match=r"whole images.*crop=40.*crop=None"):
+        FERClassifier(model="v1", crop=40, pretrained="v1-fer2013", epochs=1).fit(
+            X[:40], y[:40]
+        )
