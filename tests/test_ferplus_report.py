@@ -107,3 +107,28 @@ def test_report_has_the_tradeoff_table_and_figure(tmp_path):
     assert "![ferplus_tradeoff](ferplus_tradeoff.png)" in text
     png = report / "ferplus_tradeoff.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_crop_run_is_scored_and_reported_with_ten_crops():
+    """A FER+ run of a crop network (ferplus-v2-votes-crop44) is scored with
+    ten crops beside flips (tta_modes), and the report keeps those figures
+    where a result has them, leaving whole-image runs as they were."""
+    from skfer import FERClassifier
+    from skfer.reproduce._report_ferplus import ferplus_records
+    from skfer.reproduce._training import tta_modes
+
+    assert tta_modes(FERClassifier(crop=44)) == ("flip", "ten-crop")
+    assert tta_modes(FERClassifier()) == ("flip",)
+    assert EXPERIMENTS["ferplus-v2-votes-crop44"].extras["recipe"]["crop"] == 44
+    whole = committed("ferplus-v2-votes-long")
+    base = {"experiment": "x"}
+    splits = {r["split"] for r in ferplus_records(base, whole)}
+    assert not [s for s in splits if "ten-crop" in s]
+    cropped = dict(whole)
+    for key in ("public", "private", "ckplus_6", "fer2013_private"):
+        cropped[key + "_tencrop"] = whole[key]
+    splits = {r["split"] for r in ferplus_records(base, cropped)}
+    assert {"FER+ PublicTest, ten-crop TTA", "FER+ PrivateTest, ten-crop TTA"} <= splits
+    assert "PrivateTest, FER2013 labels (7 classes), ten-crop TTA" in splits
+    ck6 = "927 images, 6 classes (no contempt), no CK+ training, ten-crop TTA"
+    assert ck6 in splits

@@ -150,7 +150,13 @@ def transfer_scores(fer2013, ckplus, proba_of):
 def run_ferplus(exp, ctx):
     """Train (or only score, for a shipped FER2013 network) one FER+ run."""
     from ._evidence import read_json
-    from ._training import _Missing, classifier_from_run, run_classifier
+    from ._training import (
+        TTA_SUFFIXES,
+        _Missing,
+        classifier_from_run,
+        run_classifier,
+        tta_modes,
+    )
 
     data = ctx.ferplus()
     parts = {u: data.usage == u for u in USAGES}
@@ -197,9 +203,9 @@ def run_ferplus(exp, ctx):
             wall_s=float(sum(state.get("epoch_seconds", []))) or None,
             precision=getattr(trainer, "precision_", None),
         )
-    for tta in (False, True):
+    for tta in (False, *tta_modes(clf)):  # flips; ten crops for a crop network
         clf.set_params(tta=tta)
-        suffix = "_tta" if tta else ""
+        suffix = TTA_SUFFIXES[tta] if tta else ""
         for usage, key in (("PublicTest", "public"), ("PrivateTest", "private")):
             rows = parts[usage]
             result[key + suffix] = ferplus_scores(

@@ -92,7 +92,11 @@ _FERPLUS_SPLITS = (
     ("private", "FER+ PrivateTest"),
     ("public_tta", "FER+ PublicTest, flip TTA"),
     ("private_tta", "FER+ PrivateTest, flip TTA"),
+    ("public_tencrop", "FER+ PublicTest, ten-crop TTA"),
+    ("private_tencrop", "FER+ PrivateTest, ten-crop TTA"),
 )
+#: transfer-score suffix -> how the split says it
+_TTA_TEXT = {"": "", "_tta": ", flip TTA", "_tencrop": ", ten-crop TTA"}
 _FERPLUS_METRICS = (
     "accuracy",
     "macro_f1",
@@ -122,6 +126,8 @@ def ferplus_records(base, result):
     )
     out = []
     for key, split in _FERPLUS_SPLITS:
+        if key not in result:  # ten crops: crop networks only
+            continue
         scores = dict(result[key])
         if "balanced_accuracy_7" not in scores:  # evidence older than the figure
             scores["balanced_accuracy_7"] = shared_balanced_accuracy(
@@ -137,7 +143,7 @@ def ferplus_records(base, result):
                     n=scores["n"],
                 )
             )
-    for suffix in ("", "_tta"):
+    for suffix, text in _TTA_TEXT.items():
         for key, dataset, split in _TRANSFER:
             scores = result.get(key + suffix)
             if scores is None:  # a FER2013 network: no contempt column
@@ -146,7 +152,7 @@ def ferplus_records(base, result):
                 dict(
                     common,
                     dataset=dataset,
-                    split=split + (", flip TTA" if suffix else ""),
+                    split=split + text,
                     metric="accuracy",
                     value=scores["accuracy"],
                     n=scores["n"],
@@ -188,6 +194,11 @@ _FERPLUS_ROWS = (
     (
         "ferplus-v2-votes-long",
         "v2 from v2-fer2013 (ours)",
+        "FER+ votes, balanced weights ^ 0.5, 8 epochs",
+    ),
+    (
+        "ferplus-v2-votes-crop44",
+        "v2 from v2-fer2013, crop 44 (ours)",
         "FER+ votes, balanced weights ^ 0.5, 8 epochs",
     ),
 )
@@ -234,7 +245,7 @@ def ferplus_blocks(frame):
         network = f"{model}, shipped as {shipped}" if shipped else model
         r = find(frame, name, private)
         if r is None:
-            rows.append([network, trained, "not run", *[""] * 9])
+            rows.append([network, trained, "not run", *[""] * 10])
             continue
 
         def get(metric, split=private, name=name):
@@ -253,6 +264,13 @@ def ferplus_blocks(frame):
                 network,
                 trained,
                 _pct(r["value"]),
+                " / ".join(
+                    "n/a" if v is None else _pct(v)
+                    for v in (
+                        get("accuracy", "FER+ PrivateTest, flip TTA"),
+                        get("accuracy", "FER+ PrivateTest, ten-crop TTA"),
+                    )
+                ),
                 _pct(get("balanced_accuracy")),
                 _pct(get("balanced_accuracy_7")),
                 f"{get('macro_f1'):.3f}",
@@ -291,6 +309,7 @@ def ferplus_blocks(frame):
                 "network",
                 "trained on",
                 "FER+ PrivateTest",
+                "flips / ten crops",
                 "balanced acc. (8)",
                 "balanced acc. (7 shared)",
                 "macro-F1",

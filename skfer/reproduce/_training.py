@@ -14,8 +14,19 @@ __all__ = ["classifier_from_run", "run_classifier"]
 class _OutOfTime(Exception):
     """The time limit was reached; the run stopped after a finished epoch."""
 
+
 class _Missing(Exception):
     """An experiment's input is not there yet."""
+
+
+#: result-key suffix of each test-time augmentation a run is scored with
+TTA_SUFFIXES = {"flip": "_tta", "ten-crop": "_tencrop"}
+
+
+def tta_modes(clf):
+    """The test-time augmentations ``clf`` can be scored with."""
+    return ("flip", "ten-crop") if clf.crop is not None else ("flip",)
+
 
 def _deadline_callback(deadline):
     from .._keras import keras
@@ -27,6 +38,7 @@ def _deadline_callback(deadline):
                 self.model.stop_training = True
 
     return Deadline()
+
 
 def classifier_from_run(run_dir, n_classes, train_images=None):
     """A fitted FERClassifier holding a run's best (or last) weights.
@@ -59,6 +71,7 @@ def classifier_from_run(run_dir, n_classes, train_images=None):
         images = clf._validate_X(train_images, reset=False)
         recalibrate_batchnorm(find_network(clf.model_), clf._network_input(images))
     return clf, state
+
 
 # --------------------------------------------------------------- FER2013 runs
 def run_classifier(exp, ctx, epochs, recipe):

@@ -22,11 +22,13 @@ from ._evidence import (  # noqa: F401 (re-exported: runner's public names)
 )
 from ._status import run_status  # noqa: F401
 from ._training import (  # noqa: F401
+    TTA_SUFFIXES,
     _deadline_callback,
     _Missing,
     _OutOfTime,
     classifier_from_run,
     run_classifier,
+    tta_modes,
 )
 from .experiments import (
     EXPERIMENTS,
@@ -162,15 +164,6 @@ def _run_fer2013(exp, ctx):
     return result
 
 
-#: result-key suffix of each test-time augmentation a run is scored with
-TTA_SUFFIXES = {"flip": "_tta", "ten-crop": "_tencrop"}
-
-
-def _tta_modes(clf):
-    """The test-time augmentations ``clf`` can be scored with."""
-    return ("flip", "ten-crop") if clf.crop is not None else ("flip",)
-
-
 def _tta_scores(clf, data, parts, unique, labels):
     """PublicTest/PrivateTest scores of ``clf`` with test-time flips and,
     for a crop network, ten crops."""
@@ -178,7 +171,7 @@ def _tta_scores(clf, data, parts, unique, labels):
     public = parts["PublicTest"]
     private = parts["PrivateTest"]
     y = data.target[private]
-    for tta in _tta_modes(clf):
+    for tta in tta_modes(clf):
         suffix = TTA_SUFFIXES[tta]
         clf.set_params(tta=tta)
         try:
@@ -216,7 +209,7 @@ def _run_probe(exp, ctx):
         "wall_s": float(sum(state.get("epoch_seconds", []))) or None,
         "params": int(_count_params(best_clf)),
     }
-    for tta in _tta_modes(best_clf):
+    for tta in tta_modes(best_clf):
         best_clf.set_params(tta=tta)
         try:
             result["public" + TTA_SUFFIXES[tta]] = _scores(
