@@ -90,6 +90,8 @@ def test_records_have_the_fields_and_protocols(reproduced):
         "PublicTest (chosen epoch)",
         "PrivateTest",
         "PrivateTest without Training duplicates",
+        "PublicTest (chosen epoch), flips",  # test-time flips, for reference
+        "PrivateTest, flips",
     }
     dedup = next(r for r in fer if r["split"].endswith("duplicates"))
     assert dedup["n"] == 29  # the planted copy is left out
@@ -580,3 +582,26 @@ def test_a_recipe_probe_reads_publictest_only(tiny_data, tmp_path):
     row = next(line for line in table.splitlines() if line.startswith(f"| {name} "))
     assert "not run" not in row and "n/a" not in row
     assert "| probe-fer2013-v1-adam | " in table  # the others: not run
+
+
+def test_the_crop_finetune_starts_from_v2_fer2013_and_reports_ten_crops(
+    tiny_data, tmp_path
+):
+    """fer2013-v2-crop44-finetuned (ours): Model 2 fine-tuned from the shipped
+    v2-fer2013 into 44x44 windows; its records hold the centre window, flips
+    and ten crops on PublicTest and PrivateTest."""
+    import json
+
+    name = "fer2013-v2-crop44-finetuned"
+    records = reproduce([name], runs=tmp_path, output=tmp_path, **_budget(tiny_data))
+    splits = {r["split"] for r in records if r["experiment"] == name}
+    assert {
+        "PublicTest (chosen epoch)",
+        "PrivateTest",
+        "PrivateTest, flips",
+        "PublicTest (chosen epoch), ten crops",
+        "PrivateTest, ten crops",
+    } <= splits
+    state = json.loads((tmp_path / name / "state.json").read_text())
+    assert state["settings"]["crop"] == 44
+    assert state["settings"]["pretrained"] == "v2-fer2013"

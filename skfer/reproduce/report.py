@@ -81,10 +81,17 @@ def collect_records(runs, evidence=None):
                     value_at_selection=result.get("public_at_selection"),
                 )
             )
-            for split, key in (
+            splits = [
                 ("PrivateTest", "private"),
                 ("PrivateTest without Training duplicates", "private_dedup"),
-            ):
+            ]
+            for suffix, text in (("_tta", "flips"), ("_tencrop", "ten crops")):
+                if "public" + suffix in result:  # test-time augmentation
+                    splits += [
+                        (f"PublicTest (chosen epoch), {text}", "public" + suffix),
+                        (f"PrivateTest, {text}", "private" + suffix),
+                    ]
+            for split, key in splits:
                 for metric in ("accuracy", "macro_f1"):
                     records.append(
                         dict(
@@ -343,6 +350,16 @@ def _blocks(records, pngs, outlook=()):
             f"{ours['params']:,}" if ours else "",
             "",
             *_fer_cell(frame, "fer2013-v2-ours"),
+        ]
+    )
+    crop = _find(frame, "fer2013-v2-crop44-finetuned")
+    rows.append(
+        [
+            "FER2013",
+            "v2, ours: fine-tuned from v2-fer2013 into 44x44 windows (centre)",
+            f"{crop['params']:,}" if crop else "",
+            "",
+            *_fer_cell(frame, "fer2013-v2-crop44-finetuned"),
         ]
     )
     for model in ("v1", "v2"):
