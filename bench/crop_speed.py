@@ -15,7 +15,6 @@ figures are all kept, and the output names the CPU model and its flags.
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -38,6 +37,7 @@ def main():
     import keras
 
     from bench.frame_breakdown import cpu
+    from bench.frame_threads import emit
     from bench.inference_speed import near_face_frame
     from skfer import FERClassifier
     from skfer.inference import FERPredictor
@@ -95,10 +95,7 @@ def main():
         "frame_ms": predict,
         "backend": backend,
     }
-    text = json.dumps(result, indent=1)
-    if args.output:
-        args.output.write_text(text + "\n")
-    print(text)
+    emit(result, args.output)
 
 
 if __name__ == "__main__":

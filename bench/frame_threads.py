@@ -139,6 +139,14 @@ def versus_fer(rounds, frames):
     }
 
 
+def emit(result, output=None):
+    """Print a bench's JSON result and write it to ``output`` if given."""
+    text = json.dumps(result, indent=1)
+    if output:
+        output.write_text(text + "\n")
+    print(text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
@@ -159,11 +167,7 @@ def main():
     from skfer._utils import usable_cores
 
     if args.versus_fer:
-        result = {**versus_fer(args.rounds, args.frames), "cpu": cpu()}
-        text = json.dumps(result, indent=1)
-        if args.output:
-            args.output.write_text(text + "\n")
-        print(text)
+        emit({**versus_fer(args.rounds, args.frames), "cpu": cpu()}, args.output)
         return
     n = usable_cores()
     settings = sorted({(n, n, 1), (n, n, 0), (1, n, 0), (n, 1, 0), (1, 1, 0)})
@@ -190,10 +194,7 @@ def main():
             for key, runs in rounds.items()
         },
     }
-    text = json.dumps(result, indent=1)
-    if args.output:
-        args.output.write_text(text + "\n")
-    print(text)
+    emit(result, args.output)
 
 
 if __name__ == "__main__":
